@@ -1,0 +1,135 @@
+/// A project's `compose.yml`, reduced to the keys Berth honours, after interpolation.
+public struct ComposeFile: Sendable, Hashable {
+    public var services: [String: ComposeService]
+    public var volumes: [String: ComposeVolume]
+
+    public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
+        self.services = services
+        self.volumes = volumes
+    }
+}
+
+public struct ComposeVolume: Sendable, Hashable, Codable {
+    public var driver: String?
+    public var driverOpts: [String: String] = [:]
+    public var labels: [String: String] = [:]
+    /// The engine-level name; defaults to `<project>_<key>` like Compose.
+    public var name: String?
+    /// Created outside Berth: never created nor removed by Berth.
+    public var external: Bool = false
+
+    public init() {}
+}
+
+/// One service. Field names follow the Compose Specification; every field is applied exactly.
+public struct ComposeService: Sendable, Hashable, Codable {
+    public var image: String
+    public var command: [String]?
+    public var entrypoint: [String]?
+    /// After env_file and environment are merged; sorted by key when used.
+    public var environment: [String: String] = [:]
+    public var volumes: [VolumeMount] = []
+    public var healthcheck: Healthcheck?
+    public var restart: String = "unless-stopped"
+    public var labels: [String: String] = [:]
+    public var user: String?
+    public var workingDir: String?
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    public var readOnly: Bool = false
+    public var tmpfs: [String] = []
+    public var securityOpt: [String] = []
+    public var ulimits: [String: Ulimit] = [:]
+    public var initProcess: Bool?
+    public var shmSize: Int?
+    public var sysctls: [String: String] = [:]
+    public var extraHosts: [String] = []
+    public var stopSignal: String?
+    public var stopGracePeriod: TimeSpan?
+    public var dependsOn: [String: Dependency] = [:]
+    public var logging: Logging?
+    public var replicas: Int = 1
+    public var limits: ResourceLimits?
+    public var hostname: String?
+    public var expose: [String] = []
+
+    public init(image: String) { self.image = image }
+
+    /// Named volumes (not binds, not tmpfs) this service mounts.
+    public var namedVolumes: [String] {
+        volumes.filter { $0.type == .volume && $0.source != nil }.compactMap(\.source)
+    }
+}
+
+public struct VolumeMount: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable { case volume, bind, tmpfs }
+    public var type: Kind
+    /// Volume key (type volume) or host path (type bind); nil for anonymous volumes and tmpfs.
+    public var source: String?
+    public var target: String
+    public var readOnly: Bool = false
+    /// bind: create the host path when missing (Compose's default for the short syntax).
+    public var createHostPath: Bool = true
+    public var tmpfsSize: Int?
+    public var noCopy: Bool = false
+
+    public init(type: Kind, source: String?, target: String) {
+        self.type = type
+        self.source = source
+        self.target = target
+    }
+}
+
+public struct Healthcheck: Sendable, Hashable, Codable {
+    /// `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`.
+    public var test: [String]
+    public var interval: TimeSpan?
+    public var timeout: TimeSpan?
+    public var retries: Int?
+    public var startPeriod: TimeSpan?
+    public var startInterval: TimeSpan?
+
+    public init(test: [String]) { self.test = test }
+
+    public var disabled: Bool { test.first == "NONE" }
+}
+
+public struct Ulimit: Sendable, Hashable, Codable {
+    public var soft: Int
+    public var hard: Int
+
+    public init(soft: Int, hard: Int) {
+        self.soft = soft
+        self.hard = hard
+    }
+}
+
+public struct Dependency: Sendable, Hashable, Codable {
+    public enum Condition: String, Sendable, Hashable, Codable, CaseIterable {
+        case started = "service_started"
+        case healthy = "service_healthy"
+        case completedSuccessfully = "service_completed_successfully"
+    }
+    public var condition: Condition = .started
+    public var restart: Bool = false
+    public var required: Bool = true
+
+    public init() {}
+}
+
+public struct Logging: Sendable, Hashable, Codable {
+    public var driver: String?
+    public var options: [String: String] = [:]
+
+    public init() {}
+}
+
+public struct ResourceLimits: Sendable, Hashable, Codable {
+    /// CPUs as a decimal, e.g. 0.5.
+    public var cpus: Double?
+    /// Bytes.
+    public var memory: Int?
+    public var pids: Int?
+
+    public init() {}
+}

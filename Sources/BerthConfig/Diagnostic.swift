@@ -1,0 +1,65 @@
+/// A place in a configuration file: the file's path relative to the config root, 1-based line and column.
+public struct Location: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int = 1, column: Int = 1) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+
+    public static func < (a: Location, b: Location) -> Bool {
+        (a.file, a.line, a.column) < (b.file, b.line, b.column)
+    }
+}
+
+/// One problem found in the configuration, printed as `path:line:col: message`.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public var location: Location
+    public var message: String
+
+    public init(_ location: Location, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location): \(message)" }
+}
+
+/// Collects every problem of a load so that one run reports them all.
+public final class DiagnosticSink {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public func error(_ location: Location, _ message: String) {
+        diagnostics.append(Diagnostic(location, message))
+    }
+
+    public var isEmpty: Bool { diagnostics.isEmpty }
+
+    /// Diagnostics in file order, without exact duplicates.
+    public var sorted: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }
+            .sorted { ($0.location, $0.message) < ($1.location, $1.message) }
+    }
+}
+
+/// Thrown when a configuration repository is invalid; carries every problem found.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+
+    public var description: String {
+        let lines = diagnostics.map(\.description)
+        let count = diagnostics.count
+        return (lines + ["\(count) problem\(count == 1 ? "" : "s") found; nothing was changed."])
+            .joined(separator: "\n")
+    }
+}

@@ -1,0 +1,143 @@
+/// `platform.yml`: what every project shares. Each key is documented in docs/config.md.
+public struct PlatformConfig: Sendable, Hashable {
+    public var domain: String
+    public var proxy: ProxyConfig
+    public var acme: ACMEConfig
+    public var entrypoints: [String: Entrypoint]
+    public var middlewares: [String: Middleware]
+    /// Applied, in order, before a route's own middlewares on every http route.
+    public var defaultMiddlewares: [String]
+    public var crowdsec: CrowdSecConfig
+    public var network: NetworkConfig
+    public var api: APIConfig
+    public var state: StateConfig
+
+    public init(
+        domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),
+        entrypoints: [String: Entrypoint] = [:], middlewares: [String: Middleware] = [:],
+        defaultMiddlewares: [String] = [], crowdsec: CrowdSecConfig = CrowdSecConfig(),
+        network: NetworkConfig = NetworkConfig(), api: APIConfig = APIConfig(), state: StateConfig = StateConfig()
+    ) {
+        self.domain = domain
+        self.proxy = proxy
+        self.acme = acme
+        self.entrypoints = entrypoints
+        self.middlewares = middlewares
+        self.defaultMiddlewares = defaultMiddlewares
+        self.crowdsec = crowdsec
+        self.network = network
+        self.api = api
+        self.state = state
+    }
+}
+
+public enum ProxyKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case traefik, caddy
+}
+
+public struct ProxyConfig: Sendable, Hashable {
+    public var kind: ProxyKind = .traefik
+    /// The proxy container's image; defaults per kind.
+    public var image: String?
+    public var httpPort: Int = 80
+    public var httpsPort: Int = 443
+    /// Host address the proxy's ports are published on.
+    public var bindAddress: String = "0.0.0.0"
+    /// Redirect http to https on the web entrypoint.
+    public var redirectToHTTPS: Bool = true
+    public var accessLog: Bool = true
+
+    public init() {}
+
+    public var resolvedImage: String {
+        image ?? (kind == .traefik ? "traefik:v3.1" : "caddy:2.8")
+    }
+}
+
+public enum ACMEChallenge: String, Sendable, Hashable, CaseIterable {
+    case http, dns
+}
+
+public struct ACMEConfig: Sendable, Hashable {
+    /// Without an email no ACME resolver is configured and TLS uses the proxy's default certificate.
+    public var email: String?
+    /// The ACME directory URL; `production` and `staging` name Let's Encrypt's.
+    public var ca: String = ACMEConfig.letsEncryptProduction
+    public var challenge: ACMEChallenge = .http
+    /// DNS provider name (lego/Traefik provider code, e.g. `cloudflare`) for the dns challenge.
+    public var dnsProvider: String?
+    public var resolvers: [String] = []
+    /// The name of the certificate resolver in Traefik's static config.
+    public var resolverName: String = "letsencrypt"
+    public var storage: String = "/letsencrypt/acme.json"
+
+    public static let letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory"
+    public static let letsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+    public init() {}
+
+    public var enabled: Bool { email != nil }
+}
+
+public enum RouteProtocol: String, Sendable, Hashable, CaseIterable, Codable {
+    case http, tcp, udp
+}
+
+/// An extra listening port for tcp/udp ingress (http and https are the `web` and `websecure` entrypoints).
+public struct Entrypoint: Sendable, Hashable {
+    public var name: String
+    public var port: Int
+    public var proto: RouteProtocol
+    public var location: Location
+
+    public init(name: String, port: Int, proto: RouteProtocol, location: Location) {
+        self.name = name
+        self.port = port
+        self.proto = proto
+        self.location = location
+    }
+}
+
+public struct CrowdSecConfig: Sendable, Hashable {
+    public var enabled: Bool = false
+    /// CrowdSec's local API, reachable from the proxy.
+    public var lapiURL: String = "http://crowdsec:8080"
+    /// Name of the environment variable holding the bouncer key (never the key itself).
+    public var lapiKeyEnv: String = "CROWDSEC_BOUNCER_KEY"
+    public var pluginVersion: String = "v1.3.5"
+
+    public init() {}
+}
+
+public struct NetworkConfig: Sendable, Hashable {
+    /// Address pools Berth carves project subnets from.
+    public var pools: [IPv4Network] = [IPv4Network(parsing: "10.213.0.0/16")!]
+    /// Prefix length of each project network.
+    public var subnetPrefix: Int = 26
+    public var location: Location = Location(file: "platform.yml")
+
+    public init() {}
+}
+
+public struct APIConfig: Sendable, Hashable {
+    public var listen: String = "127.0.0.1:7420"
+    /// Environment variable holding the API bearer tokens (comma-separated).
+    public var tokensEnv: String = "BERTH_API_TOKENS"
+
+    public init() {}
+}
+
+public enum StateBackend: String, Sendable, Hashable, CaseIterable {
+    case sqlite, postgres
+}
+
+public struct StateConfig: Sendable, Hashable {
+    public var backend: StateBackend = .sqlite
+    public var path: String = "/var/lib/berth/state.sqlite"
+    /// Environment variable holding the PostgreSQL URL when backend is postgres.
+    public var urlEnv: String = "BERTH_DATABASE_URL"
+    /// Deployments kept per service for rollback.
+    public var keepDeployments: Int = 5
+
+    public init() {}
+}

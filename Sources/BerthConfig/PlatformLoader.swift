@@ -1,0 +1,165 @@
+/// Reads `platform.yml` strictly.
+struct PlatformLoader {
+    let sink: DiagnosticSink
+    static let file = "platform.yml"
+
+    func load(_ root: YAMLValue) -> PlatformConfig? {
+        guard let top = Fields(root, what: Self.file, known: [
+            "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state",
+        ], sink: sink) else { return nil }
+        let domain = top.requiredString("domain") ?? "invalid"
+        if top.has("domain"), !Names.isHostName(domain) {
+            top.error("domain", "'domain' is not a valid DNS name: '\(domain)'")
+        }
+        var p = PlatformConfig(domain: domain)
+        if let f = top.fields("proxy", known: ["kind", "image", "http_port", "https_port", "bind_address", "redirect_to_https", "access_log"]) {
+            if let kind = f.string("kind") {
+                if let k = ProxyKind(rawValue: kind) { p.proxy.kind = k } else {
+                    f.error("kind", "'kind' in 'proxy' must be traefik or caddy, found '\(kind)'\(Suggestion.hint(for: kind, in: ["traefik", "caddy"]))")
+                }
+            }
+            p.proxy.image = f.string("image")
+            p.proxy.httpPort = f.port("http_port") ?? 80
+            p.proxy.httpsPort = f.port("https_port") ?? 443
+            if let bind = f.string("bind_address") {
+                if IPv4Network.parseAddress(bind) == nil { f.error("bind_address", "'bind_address' must be an IPv4 address such as 127.0.0.1, found '\(bind)'") }
+                p.proxy.bindAddress = bind
+            }
+            p.proxy.redirectToHTTPS = f.bool("redirect_to_https") ?? true
+            p.proxy.accessLog = f.bool("access_log") ?? true
+            if p.proxy.httpPort == p.proxy.httpsPort {
+                f.error("https_port", "'http_port' and 'https_port' are both \(p.proxy.httpPort)")
+            }
+        }
+        if let f = top.fields("acme", known: ["email", "ca", "challenge", "dns_provider", "resolvers", "resolver_name", "storage"]) {
+            if let email = f.string("email") {
+                let parts = email.split(separator: "@")
+                if parts.count != 2 || !Names.isHostName(String(parts[1])) { f.error("email", "'email' in 'acme' is not an email address: '\(email)'") }
+                p.acme.email = email
+            }
+            if let ca = f.string("ca") {
+                switch ca {
+                case "production": p.acme.ca = ACMEConfig.letsEncryptProduction
+                case "staging": p.acme.ca = ACMEConfig.letsEncryptStaging
+                default:
+                    if !(ca.hasPrefix("https://") || ca.hasPrefix("http://")) {
+                        f.error("ca", "'ca' in 'acme' must be production, staging or an ACME directory URL, found '\(ca)'")
+                    }
+                    p.acme.ca = ca
+                }
+            }
+            if let challenge = f.string("challenge") {
+                if let c = ACMEChallenge(rawValue: challenge) { p.acme.challenge = c } else {
+                    f.error("challenge", "'challenge' in 'acme' must be http or dns, found '\(challenge)'")
+                }
+            }
+            p.acme.dnsProvider = f.string("dns_provider")
+            p.acme.resolvers = f.strings("resolvers") ?? []
+            p.acme.resolverName = f.string("resolver_name") ?? p.acme.resolverName
+            p.acme.storage = f.string("storage") ?? p.acme.storage
+            if p.acme.challenge == .dns && p.acme.dnsProvider == nil {
+                sink.error(f.location, "'acme' uses the dns challenge but names no 'dns_provider' (e.g. cloudflare)")
+            }
+            if !f.has("email") {
+                sink.error(f.location, "'acme' needs 'email' (Let's Encrypt's account contact)")
+            }
+        }
+        if let value = top["entrypoints"] {
+            p.entrypoints = entrypoints(value, platform: p)
+        }
+        if let value = top["middlewares"] {
+            p.middlewares = MiddlewareLoader(sink: sink).load(value)
+        }
+        if let chain = top.strings("default_middlewares") {
+            p.defaultMiddlewares = chain
+            for name in chain where p.middlewares[name] == nil {
+                top.error("default_middlewares", "'default_middlewares' names '\(name)', which is not defined under 'middlewares'\(Suggestion.hint(for: name, in: p.middlewares.keys))")
+            }
+        }
+        if let f = top.fields("crowdsec", known: ["enabled", "lapi_url", "lapi_key_env", "plugin_version"]) {
+            p.crowdsec.enabled = f.bool("enabled") ?? false
+            p.crowdsec.lapiURL = f.string("lapi_url") ?? p.crowdsec.lapiURL
+            p.crowdsec.lapiKeyEnv = f.string("lapi_key_env") ?? p.crowdsec.lapiKeyEnv
+            p.crowdsec.pluginVersion = f.string("plugin_version") ?? p.crowdsec.pluginVersion
+        }
+        if let f = top.fields("network", known: ["pools", "subnet_prefix"]) {
+            p.network.location = f.location
+            if let pools = f.strings("pools", single: true) {
+                var parsed: [IPv4Network] = []
+                for text in pools {
+                    guard let net = IPv4Network(parsing: text) else {
+                        f.error("pools", "'\(text)' in 'network.pools' is not an IPv4 CIDR block such as 10.213.0.0/16")
+                        continue
+                    }
+                    if let other = parsed.first(where: { $0.overlaps(net) }) {
+                        f.error("pools", "address pool \(net) overlaps pool \(other)")
+                    }
+                    if let reserved = NetworkConfig.reserved.first(where: { $0.overlaps(net) }) {
+                        f.error("pools", "address pool \(net) overlaps \(reserved), which Docker uses for its default bridge")
+                    }
+                    parsed.append(net)
+                }
+                if pools.isEmpty { f.error("pools", "'network.pools' is empty") }
+                p.network.pools = parsed
+            }
+            p.network.subnetPrefix = f.int("subnet_prefix", in: 16...29) ?? p.network.subnetPrefix
+            for pool in p.network.pools where pool.prefix > p.network.subnetPrefix {
+                f.error("pools", "address pool \(pool) is smaller than one /\(p.network.subnetPrefix) subnet")
+            }
+        }
+        if let f = top.fields("api", known: ["listen", "tokens_env"]) {
+            p.api.listen = f.string("listen") ?? p.api.listen
+            p.api.tokensEnv = f.string("tokens_env") ?? p.api.tokensEnv
+            if !p.api.listen.contains(":") { f.error("listen", "'listen' in 'api' must be HOST:PORT, found '\(p.api.listen)'") }
+        }
+        if let f = top.fields("state", known: ["backend", "path", "url_env", "keep_deployments"]) {
+            if let b = f.string("backend") {
+                if let backend = StateBackend(rawValue: b) { p.state.backend = backend } else {
+                    f.error("backend", "'backend' in 'state' must be sqlite or postgres, found '\(b)'")
+                }
+            }
+            p.state.path = f.string("path") ?? p.state.path
+            p.state.urlEnv = f.string("url_env") ?? p.state.urlEnv
+            p.state.keepDeployments = f.int("keep_deployments", in: 1...100) ?? p.state.keepDeployments
+        }
+        return p
+    }
+
+    private func entrypoints(_ value: YAMLValue, platform: PlatformConfig) -> [String: Entrypoint] {
+        guard case .mapping(let entries, _) = value else {
+            sink.error(value.location, "'entrypoints' must be a mapping of names, found \(value.kindName)")
+            return [:]
+        }
+        var result: [String: Entrypoint] = [:]
+        var used: [String: String] = [
+            "tcp/\(platform.proxy.httpPort)": "proxy.http_port", "tcp/\(platform.proxy.httpsPort)": "proxy.https_port",
+        ]
+        for entry in entries {
+            let name = entry.key.text
+            if ["web", "websecure"].contains(name) || !Names.isServiceName(name) {
+                sink.error(entry.key.location, "entrypoint name '\(name)' is reserved or invalid (web and websecure are Berth's http and https entrypoints)")
+            }
+            guard let f = Fields(entry.value, what: "entrypoint '\(name)'", known: ["port", "protocol"], sink: sink),
+                  let port = f.port("port") else { continue }
+            var proto = RouteProtocol.tcp
+            if let text = f.string("protocol") {
+                if let p = RouteProtocol(rawValue: text), p != .http { proto = p } else {
+                    f.error("protocol", "'protocol' of entrypoint '\(name)' must be tcp or udp, found '\(text)'")
+                }
+            }
+            if !f.has("port") { sink.error(f.location, "entrypoint '\(name)' needs 'port'") }
+            let key = "\(proto.rawValue)/\(port)"
+            if let other = used[key] {
+                f.error("port", "entrypoint '\(name)' uses \(proto.rawValue) port \(port), already used by \(other)")
+            }
+            used[key] = "entrypoint '\(name)'"
+            result[name] = Entrypoint(name: name, port: port, proto: proto, location: entry.key.location)
+        }
+        return result
+    }
+}
+
+extension NetworkConfig {
+    /// Docker's default bridge network; pools must not overlap it.
+    public static let reserved = [IPv4Network(parsing: "172.17.0.0/16")!]
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A whole configuration repository, loaded and validated.
+public struct Repository: Sendable {
+    /// The repository's directory (absolute).
+    public var root: URL
+    public var platform: PlatformConfig
+    /// All projects, sorted by name, disabled ones included.
+    public var projects: [Project]
+
+    public init(root: URL, platform: PlatformConfig, projects: [Project]) {
+        self.root = root
+        self.platform = platform
+        self.projects = projects
+    }
+
+    public var enabledProjects: [Project] { projects.filter(\.config.enabled) }
+
+    public func project(_ name: String) -> Project? { projects.first { $0.name == name } }
+}
+
+public struct Project: Sendable {
+    public var name: String
+    public var directory: URL
+    public var config: ProjectConfig
+    public var compose: ComposeFile
+
+    public init(name: String, directory: URL, config: ProjectConfig, compose: ComposeFile) {
+        self.name = name
+        self.directory = directory
+        self.config = config
+        self.compose = compose
+    }
+
+    /// The services that have at least one ingress route.
+    public var ingressServices: Set<String> { Set(config.ingress.map(\.service)) }
+}

@@ -1,0 +1,183 @@
+/// Checks that span files: names that must exist, routes that must not collide, edges that must not loop,
+/// and an address pool big enough for every network.
+struct RepositoryValidator {
+    let repository: Repository
+    let sink: DiagnosticSink
+
+    var platform: PlatformConfig { repository.platform }
+
+    func validate() {
+        var routes: [String: (String, Location)] = [:]
+        for project in repository.projects {
+            validate(project)
+            guard project.config.enabled else { continue }
+            for route in project.config.ingress {
+                for key in routeKeys(route) {
+                    let owner = "project '\(project.name)' service '\(route.service)'"
+                    if let (other, location) = routes[key.id] {
+                        sink.error(route.location, "\(key.text) is already routed to \(other) (\(location))")
+                    } else {
+                        routes[key.id] = (owner, route.location)
+                    }
+                }
+            }
+        }
+        validateEdgeGraph()
+        validatePool()
+    }
+
+    private struct RouteKey {
+        var id: String
+        var text: String
+    }
+
+    private func routeKeys(_ route: IngressRoute) -> [RouteKey] {
+        switch route.proto {
+        case .http:
+            return route.hosts.map { host in
+                let path = route.path.count > 1 && route.path.hasSuffix("/") ? String(route.path.dropLast()) : route.path
+                return RouteKey(id: "http \(host.lowercased()) \(path)", text: "host \(host) path \(route.path)")
+            }
+        case .tcp where route.tls:
+            return route.hosts.map {
+                RouteKey(id: "tcp \(route.entrypoint ?? "") \($0.lowercased())", text: "tcp host \($0) on entrypoint '\(route.entrypoint ?? "")'")
+            }
+        case .tcp, .udp:
+            return [RouteKey(id: "\(route.proto) \(route.entrypoint ?? "") *", text: "entrypoint '\(route.entrypoint ?? "")' (without TLS a \(route.proto.rawValue) entrypoint serves one route)")]
+        }
+    }
+
+    private func validate(_ project: Project) {
+        let services = project.compose.services
+        let file = "projects/\(project.name)/project.yml"
+        func checkService(_ name: String, _ location: Location, _ role: String) {
+            if services[name] == nil {
+                sink.error(location, "\(role) names service '\(name)', which is not in projects/\(project.name)/compose.yml\(Suggestion.hint(for: name, in: services.keys))")
+            }
+        }
+        for route in project.config.ingress {
+            checkService(route.service, route.location, "an ingress route")
+            if let service = services[route.service], service.replicas == 0 {
+                sink.error(route.location, "an ingress route names service '\(route.service)', which has 0 replicas")
+            }
+            var chain = route.middlewares
+            if route.proto == .http && route.defaultMiddlewares { chain += platform.defaultMiddlewares }
+            for name in route.middlewares where platform.middlewares[name] == nil {
+                sink.error(route.location, "middleware '\(name)' is not defined in platform.yml\(Suggestion.hint(for: name, in: platform.middlewares.keys))")
+            }
+            if platform.proxy.kind == .caddy {
+                if route.proto != .http {
+                    sink.error(route.location, "the caddy proxy serves http routes only; use proxy.kind traefik for \(route.proto.rawValue) routes")
+                }
+                for name in chain {
+                    if case .rateLimit = platform.middlewares[name]?.kind {
+                        sink.error(route.location, "middleware '\(name)' (rate_limit) needs the traefik proxy: Caddy has no built-in rate limiter")
+                    }
+                }
+            }
+            if let name = route.entrypoint {
+                if let ep = platform.entrypoints[name] {
+                    if ep.proto != route.proto {
+                        sink.error(route.location, "entrypoint '\(name)' is \(ep.proto.rawValue) but the route is \(route.proto.rawValue)")
+                    }
+                } else {
+                    sink.error(route.location, "entrypoint '\(name)' is not defined in platform.yml\(Suggestion.hint(for: name, in: platform.entrypoints.keys))")
+                }
+            }
+        }
+        let location = Location(file: file)
+        for name in project.config.egress.internet { checkService(name, location, "'egress.internet'") }
+        for (name, _) in project.config.rollout.services { checkService(name, location, "'rollout.services'") }
+        for volume in project.config.rollout.sharedVolumes where project.compose.volumes[volume] == nil {
+            sink.error(location, "'rollout.shared_volumes' names volume '\(volume)', which is not declared in compose.yml")
+        }
+        for edge in project.config.egress.edges {
+            for name in edge.from { checkService(name, edge.location, "an egress edge's 'from'") }
+            if edge.project == project.name {
+                sink.error(edge.location, "an egress edge points at its own project '\(project.name)'; services of one project reach each other by name")
+                continue
+            }
+            guard let target = repository.project(edge.project) else {
+                sink.error(edge.location, "egress edge to unknown project '\(edge.project)'\(Suggestion.hint(for: edge.project, in: repository.projects.map(\.name)))")
+                continue
+            }
+            if target.compose.services[edge.service] == nil {
+                sink.error(edge.location, "egress edge to unknown service '\(edge.service)' of project '\(edge.project)'\(Suggestion.hint(for: edge.service, in: target.compose.services.keys))")
+            }
+            if project.config.enabled && !target.config.enabled {
+                sink.error(edge.location, "egress edge to project '\(edge.project)', which is disabled")
+            }
+        }
+        if platform.crowdsec.enabled && platform.proxy.kind == .caddy {
+            sink.error(Location(file: PlatformLoader.file), "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin)")
+        }
+    }
+
+    private func validateEdgeGraph() {
+        var graph: [String: [EgressEdge]] = [:]
+        for project in repository.projects where project.config.enabled {
+            graph[project.name] = project.config.egress.edges.filter { $0.project != project.name }
+        }
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var reported = Set<String>()
+        func visit(_ name: String, _ path: [String]) {
+            state[name] = 1
+            for edge in graph[name] ?? [] {
+                switch state[edge.project] {
+                case 1:
+                    let start = path.firstIndex(of: edge.project) ?? 0
+                    let cycle = Array(path[start...]) + [name, edge.project]
+                    let key = Set(cycle).sorted().joined(separator: ",")
+                    if reported.insert(key).inserted {
+                        sink.error(edge.location, "egress edges form a cycle: \(cycle.joined(separator: " → ")); projects must be deployable in order")
+                    }
+                case nil:
+                    visit(edge.project, path + [name])
+                default:
+                    break
+                }
+            }
+            state[name] = 2
+        }
+        for name in graph.keys.sorted() where state[name] == nil { visit(name, []) }
+    }
+
+    private func validatePool() {
+        let needed = NetworkPlan.networkNames(for: repository).count
+        let capacity = platform.network.pools.reduce(0) { $0 + $1.subnetCount(prefix: platform.network.subnetPrefix) }
+        if needed > capacity {
+            sink.error(platform.network.location, "the address pool is too small: \(needed) networks need /\(platform.network.subnetPrefix) subnets but the pools hold \(capacity); add a pool or raise 'subnet_prefix'")
+        }
+    }
+}
+
+/// Which networks a repository needs; shared by validation (pool size) and the planner.
+public enum NetworkPlan {
+    public enum Role: String, Sendable, Hashable, Codable { case ingress, `internal`, egress, link }
+
+    public struct Network: Sendable, Hashable {
+        public var name: String
+        public var project: String
+        public var role: Role
+        /// For link networks: the provider project.
+        public var peer: String?
+        public var isInternal: Bool { role == .internal || role == .link }
+    }
+
+    public static func networks(for project: Project) -> [Network] {
+        var result: [Network] = []
+        if !project.config.ingress.isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
+        result.append(Network(name: "\(project.name)_internal", project: project.name, role: .internal))
+        if !project.config.egress.internet.isEmpty { result.append(Network(name: "\(project.name)_egress", project: project.name, role: .egress)) }
+        for provider in Set(project.config.egress.edges.map(\.project)).sorted() where provider != project.name {
+            result.append(Network(name: linkName(consumer: project.name, provider: provider), project: project.name, role: .link, peer: provider))
+        }
+        return result
+    }
+
+    public static func linkName(consumer: String, provider: String) -> String { "\(consumer)_link_\(provider)" }
+
+    public static func networkNames(for repository: Repository) -> [String] {
+        repository.enabledProjects.flatMap { networks(for: $0).map(\.name) }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A duration as Compose and Go write it: `1m30s`, `500ms`, `2h`, `1.5s`. Kept in milliseconds.
+public struct TimeSpan: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var milliseconds: Int
+
+    public init(milliseconds: Int) { self.milliseconds = milliseconds }
+    public static func seconds(_ s: Int) -> TimeSpan { TimeSpan(milliseconds: s * 1000) }
+
+    private static let units: [(String, Double)] = [
+        ("ns", 1e-6), ("us", 1e-3), ("µs", 1e-3), ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000),
+    ]
+
+    public init?(parsing text: String) {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        if rest == "0" { self.milliseconds = 0; return }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unitText = rest.prefix { $0.isLetter }
+            guard let unit = Self.units.first(where: { $0.0 == unitText }) else { return nil }
+            rest = rest.dropFirst(unitText.count)
+            total += value * unit.1
+        }
+        self.milliseconds = Int(total.rounded())
+    }
+
+    public var seconds: Double { Double(milliseconds) / 1000 }
+    public var nanoseconds: Int { milliseconds * 1_000_000 }
+
+    /// Go-style text: `1m30s`, `500ms`, `0s`.
+    public var description: String {
+        if milliseconds == 0 { return "0s" }
+        if milliseconds % 1000 != 0 { return milliseconds < 1000 ? "\(milliseconds)ms" : "\(Double(milliseconds) / 1000)s" }
+        var s = milliseconds / 1000
+        var out = ""
+        if s >= 3600 { out += "\(s / 3600)h"; s %= 3600 }
+        if s >= 60 { out += "\(s / 60)m"; s %= 60 }
+        if s > 0 { out += "\(s)s" }
+        return out
+    }
+
+    public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.milliseconds < b.milliseconds }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let span = TimeSpan(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad duration \(text)"))
+        }
+        self = span
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
