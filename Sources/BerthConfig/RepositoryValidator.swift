@@ -159,25 +159,35 @@ public enum NetworkPlan {
         public var name: String
         public var project: String
         public var role: Role
-        /// For link networks: the provider project.
+        /// For link networks: the consumer project.
         public var peer: String?
         public var isInternal: Bool { role == .internal || role == .link }
     }
 
-    public static func networks(for project: Project) -> [Network] {
+    /// A project's networks: ingress (when routed), internal, egress (when any service needs the internet),
+    /// and one link network per consumer project with an egress edge to it (owned by the provider, so it
+    /// exists before consumers deploy).
+    public static func networks(for project: Project, in repository: Repository) -> [Network] {
         var result: [Network] = []
         if !project.config.ingress.isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
         result.append(Network(name: "\(project.name)_internal", project: project.name, role: .internal))
         if !project.config.egress.internet.isEmpty { result.append(Network(name: "\(project.name)_egress", project: project.name, role: .egress)) }
-        for provider in Set(project.config.egress.edges.map(\.project)).sorted() where provider != project.name {
-            result.append(Network(name: linkName(consumer: project.name, provider: provider), project: project.name, role: .link, peer: provider))
+        for consumer in consumers(of: project.name, in: repository) {
+            result.append(Network(name: linkName(provider: project.name, consumer: consumer), project: project.name, role: .link, peer: consumer))
         }
         return result
     }
 
-    public static func linkName(consumer: String, provider: String) -> String { "\(consumer)_link_\(provider)" }
+    /// Enabled projects with an egress edge to `provider`, sorted.
+    public static func consumers(of provider: String, in repository: Repository) -> [String] {
+        repository.enabledProjects
+            .filter { $0.name != provider && $0.config.egress.edges.contains { $0.project == provider } }
+            .map(\.name)
+    }
+
+    public static func linkName(provider: String, consumer: String) -> String { "\(provider)_link_\(consumer)" }
 
     public static func networkNames(for repository: Repository) -> [String] {
-        repository.enabledProjects.flatMap { networks(for: $0).map(\.name) }
+        repository.enabledProjects.flatMap { networks(for: $0, in: repository).map(\.name) }
     }
 }

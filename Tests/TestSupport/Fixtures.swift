@@ -1,1 +1,62 @@
-enum _TS {}
+import BerthConfig
+import Foundation
+
+/// Paths and builders shared by the test targets.
+public enum Fixtures {
+    /// The package root (this file is Tests/TestSupport/Fixtures.swift).
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static let examples = packageRoot.appendingPathComponent("examples")
+    public static let homelab = examples.appendingPathComponent("homelab")
+
+    /// `../shared/schemas` beside the project root (where the workplace keeps it), or `BERTH_SCHEMAS`.
+    public static var schemas: URL {
+        if let dir = ProcessInfo.processInfo.environment["BERTH_SCHEMAS"] { return URL(fileURLWithPath: dir) }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas")
+    }
+
+    /// Loads a repository with a fixed, empty environment so results do not depend on the shell.
+    public static func load(_ dir: URL, environment: [String: String] = [:]) throws -> Repository {
+        try RepositoryLoader(environment: environment).load(dir.path)
+    }
+
+    /// A fresh temporary directory, removed by the caller with `cleanup`.
+    public static func tempDirectory(_ prefix: String = "berth-test") -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes a repository from `path → content` pairs into a new temporary directory.
+    public static func repository(_ files: [String: String]) -> URL {
+        let root = tempDirectory("berth-repo")
+        for (path, content) in files {
+            let url = root.appendingPathComponent(path)
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    public static func cleanup(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Runs a program and returns its exit status and combined output.
+    @discardableResult
+    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b } }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

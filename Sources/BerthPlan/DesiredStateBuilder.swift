@@ -1,0 +1,198 @@
+import BerthConfig
+
+/// Turns a validated repository into the desired state.
+public struct DesiredStateBuilder: Sendable {
+    public var repository: Repository
+    /// Subnets existing networks already have, so they are kept.
+    public var existingSubnets: [String: IPv4Network]
+
+    public init(repository: Repository, existingSubnets: [String: IPv4Network] = [:]) {
+        self.repository = repository
+        self.existingSubnets = existingSubnets
+    }
+
+    public func build() throws -> DesiredState {
+        let platform = repository.platform
+        let projects = DependencyOrder.projects(repository.enabledProjects)
+        let networkModels = Dictionary(uniqueKeysWithValues: projects.map {
+            ($0.name, NetworkPlan.networks(for: $0, in: repository))
+        })
+        let allNames = networkModels.values.flatMap { $0.map(\.name) }
+        let subnets = try SubnetAllocator(pools: platform.network.pools, prefix: platform.network.subnetPrefix)
+            .allocate(allNames, existing: existingSubnets)
+        // provider project → consumer project → provider services it may reach
+        var exposedTo: [String: [String: Set<String>]] = [:]
+        for consumer in projects {
+            for edge in consumer.config.egress.edges {
+                exposedTo[edge.project, default: [:]][consumer.name, default: []].insert(edge.service)
+            }
+        }
+        let states = projects.map { project in
+            projectState(project, networks: networkModels[project.name] ?? [], subnets: subnets,
+                         exposedTo: exposedTo[project.name] ?? [:])
+        }
+        return DesiredState(platform: platform, projects: states)
+    }
+
+    private func projectState(
+        _ project: Project, networks models: [NetworkPlan.Network], subnets: [String: IPv4Network],
+        exposedTo: [String: Set<String>]
+    ) -> ProjectState {
+        let p = project.name
+        let networks = models.map { model in
+            let subnet = subnets[model.name]!
+            return NetworkSpec(
+                name: model.name, project: p, role: model.role, subnet: subnet.description, gateway: subnet.gateway,
+                isInternal: model.isInternal,
+                labels: Labels.managed(project: p).merging([
+                    "berth.network.role": model.role.rawValue,
+                    "com.docker.compose.network": model.name.dropFirst(p.count + 1).description,
+                ]) { a, _ in a })
+        }
+        let volumes = project.compose.volumes.keys.sorted().map { key in
+            let v = project.compose.volumes[key]!
+            return VolumeSpec(
+                name: v.name ?? "\(p)_\(key)", project: p, key: key, driver: v.driver, driverOpts: v.driverOpts,
+                labels: v.labels.merging(Labels.managed(project: p).merging(["com.docker.compose.volume": key]) { a, _ in a }) { a, _ in a },
+                external: v.external)
+        }
+        let volumeNames = Dictionary(uniqueKeysWithValues: volumes.map { ($0.key, $0.name) })
+        let ingress = project.ingressServices
+        let internet = Set(project.config.egress.internet)
+        var services: [ServiceSpec] = []
+        for name in DependencyOrder.services(project.compose.services) {
+            var spec = project.compose.services[name]!
+            // Volume keys become engine names so that the hash and the container see the same thing.
+            spec.volumes = spec.volumes.map { mount in
+                var m = mount
+                if m.type == .volume, let key = m.source { m.source = volumeNames[key] ?? key }
+                return m
+            }
+            var attachments: [NetworkAttachment] = []
+            if ingress.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_ingress", aliases: [])) }
+            attachments.append(NetworkAttachment(network: "\(p)_internal", aliases: [name]))
+            if internet.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_egress", aliases: [])) }
+            for (consumer, provided) in exposedTo.sorted(by: { $0.key < $1.key }) where provided.contains(name) {
+                attachments.append(NetworkAttachment(network: NetworkPlan.linkName(provider: p, consumer: consumer), aliases: ["\(name).\(p)"]))
+            }
+            for edge in project.config.egress.edges where edge.from.contains(name) {
+                let link = NetworkPlan.linkName(provider: edge.project, consumer: p)
+                if !attachments.contains(where: { $0.network == link }) {
+                    attachments.append(NetworkAttachment(network: link, aliases: []))
+                }
+            }
+            let hash = ConfigHash.compute(image: spec.image, spec: spec, networks: attachments)
+            let (strategy, reason) = Self.strategy(for: name, spec: spec, settings: project.config.rollout)
+            let replicas = (0..<spec.replicas).map { i in
+                ContainerSpec(
+                    name: "\(p)-\(name)-\(hash.prefix(8))-\(i + 1)", project: p, service: name, index: i + 1,
+                    labels: Labels.container(project: project, service: name, index: i + 1, hash: hash, spec: spec),
+                    networks: attachments)
+            }
+            services.append(ServiceSpec(
+                project: p, name: name, spec: spec, configHash: hash, strategy: strategy, strategyReason: reason,
+                replicas: replicas,
+                ingressPorts: Array(Set(project.config.ingress.filter { $0.service == name }.map(\.port))).sorted(),
+                dependsOn: spec.dependsOn.keys.sorted()))
+        }
+        let routes = Self.routes(project, services: services, platform: repository.platform)
+        return ProjectState(
+            name: p, directory: project.directory.path, networks: networks, volumes: volumes, services: services,
+            routes: routes, rollout: project.config.rollout,
+            dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted())
+    }
+
+    static func strategy(for name: String, spec: ComposeService, settings: RolloutSettings) -> (RolloutStrategy, String) {
+        let chosen = settings.services[name] ?? settings.strategy
+        switch chosen {
+        case .startFirst: return (.startFirst, "configured")
+        case .recreate: return (.recreate, "configured")
+        case .auto:
+            let exclusive = spec.volumes.filter { $0.type == .volume && $0.source != nil }
+                .compactMap(\.source)
+                .filter { source in !settings.sharedVolumes.contains { source.hasSuffix("_\($0)") || source == $0 } }
+            if let volume = exclusive.first {
+                return (.recreate, "mounts volume '\(volume)', which old and new replicas cannot share")
+            }
+            return (.startFirst, "stateless")
+        }
+    }
+
+    static func routes(_ project: Project, services: [ServiceSpec], platform: PlatformConfig) -> [ProxyRoute] {
+        var counters: [String: Int] = [:]
+        return project.config.ingress.compactMap { route in
+            guard let service = services.first(where: { $0.name == route.service }) else { return nil }
+            counters[route.service, default: 0] += 1
+            var chain = route.proto == .http && route.defaultMiddlewares ? platform.defaultMiddlewares : []
+            for m in route.middlewares where !chain.contains(m) { chain.append(m) }
+            return ProxyRoute(
+                name: "\(project.name)-\(route.service)-\(counters[route.service]!)", project: project.name,
+                service: route.service, proto: route.proto, hosts: route.hosts, path: route.path, tls: route.tls,
+                entrypoint: route.entrypoint, listenPort: route.entrypoint.flatMap { platform.entrypoints[$0]?.port },
+                middlewares: chain,
+                upstreams: service.replicas.map { ProxyRoute.Upstream(host: $0.name, port: route.port) },
+                health: route.health, port: route.port)
+        }
+    }
+}
+
+/// Labels on everything Berth creates. Berth never touches a resource without `berth.managed=true`.
+public enum Labels {
+    public static let managed = "berth.managed"
+    public static let project = "berth.project"
+    public static let service = "berth.service"
+    public static let configHash = "berth.config-hash"
+    public static let replica = "berth.replica"
+    public static let deployment = "berth.deployment"
+
+    public static func managed(project p: String) -> [String: String] {
+        [managed: "true", project: p, "com.docker.compose.project": p]
+    }
+
+    static func container(project: Project, service: String, index: Int, hash: String, spec: ComposeService) -> [String: String] {
+        var labels = spec.labels
+        labels.merge(managed(project: project.name)) { _, berth in berth }
+        labels[Self.service] = service
+        labels[configHash] = hash
+        labels[replica] = String(index)
+        labels["com.docker.compose.service"] = service
+        labels["com.docker.compose.container-number"] = String(index)
+        labels["com.docker.compose.oneoff"] = "False"
+        labels["com.docker.compose.config-hash"] = hash
+        labels["com.docker.compose.project.working_dir"] = project.directory.path
+        labels["com.docker.compose.project.config_files"] = project.directory.appendingPathComponent("compose.yml").path
+        return labels
+    }
+}
+
+/// Deployment order: providers before consumers; depends_on before dependents. Ties by name.
+enum DependencyOrder {
+    static func projects(_ projects: [Project]) -> [Project] {
+        let byName = Dictionary(uniqueKeysWithValues: projects.map { ($0.name, $0) })
+        let order = topological(projects.map(\.name).sorted()) { name in
+            byName[name]?.config.egress.edges.map(\.project).filter { byName[$0] != nil } ?? []
+        }
+        return order.compactMap { byName[$0] }
+    }
+
+    static func services(_ services: [String: ComposeService]) -> [String] {
+        topological(services.keys.sorted()) { services[$0]?.dependsOn.keys.filter { services[$0] != nil }.sorted() ?? [] }
+    }
+
+    /// Depth-first topological sort; cycles (already reported by validation) are broken arbitrarily.
+    static func topological(_ names: [String], dependencies: (String) -> [String]) -> [String] {
+        var done = Set<String>()
+        var visiting = Set<String>()
+        var order: [String] = []
+        func visit(_ name: String) {
+            if done.contains(name) || visiting.contains(name) { return }
+            visiting.insert(name)
+            for dep in dependencies(name).sorted() { visit(dep) }
+            visiting.remove(name)
+            done.insert(name)
+            order.append(name)
+        }
+        for name in names { visit(name) }
+        return order
+    }
+}
