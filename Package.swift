@@ -39,8 +39,11 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
         .target(name: "TestSupport", dependencies: ["BerthConfig"], path: "Tests/TestSupport"),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "TestSupport"]),
-        .testTarget(name: "BerthPlanTests", dependencies: ["BerthPlan", "TestSupport"]),
-        .testTarget(name: "BerthRenderTests", dependencies: ["BerthRender", "TestSupport"]),
+        .testTarget(name: "BerthPlanTests", dependencies: ["BerthConfig", "BerthPlan", "TestSupport"]),
+        .testTarget(
+            name: "BerthRenderTests", dependencies: ["BerthConfig", "BerthPlan", "BerthRender", "TestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "TestSupport"]),
     ]
 )

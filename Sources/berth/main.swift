@@ -1,1 +1,3 @@
-print("berth")
+import BerthCLI
+
+await Berth.run()

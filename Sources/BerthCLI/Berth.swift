@@ -1,0 +1,79 @@
+import ArgumentParser
+import BerthConfig
+import Foundation
+
+/// The `berth` command. The executable only calls `Berth.main()`.
+public struct Berth: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "berth",
+        abstract: "Run a self-hosted platform of Docker apps behind one reverse proxy, described in one git repository.",
+        discussion: """
+            Exit codes: 0 success, 1 invalid input (configuration or arguments), \
+            2 changes pending (plan --detailed-exitcode), 3 runtime failure.
+
+            Start with:
+              berth init my-platform
+              berth validate -c my-platform
+              berth plan -c my-platform
+              berth render -c my-platform --out out
+            """,
+        version: BerthVersion.current,
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, RenderCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs the command line and exits with Berth's exit codes; user errors never print a stack trace.
+    public static func run(arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch let error as ConfigError {
+            Terminal.standardError(error.description)
+            Foundation.exit(ExitStatus.invalidInput.rawValue)
+        } catch let error as BerthExit {
+            Foundation.exit(error.status.rawValue)
+        } catch let error as RuntimeFailure {
+            Terminal.standardError("error: \(error.message)")
+            Foundation.exit(ExitStatus.failure.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            Terminal.standardError(fullMessage(for: error))
+            Foundation.exit(code == .validationFailure ? ExitStatus.invalidInput.rawValue : ExitStatus.failure.rawValue)
+        }
+    }
+}
+
+public enum BerthVersion {
+    public static let current = "0.1.0"
+}
+
+/// Berth's documented exit codes.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case invalidInput = 1
+    case changesPending = 2
+    case failure = 3
+}
+
+/// Ends a command with a given status after it has printed what it had to say.
+public struct BerthExit: Error {
+    public var status: ExitStatus
+    public init(_ status: ExitStatus) { self.status = status }
+}
+
+/// A failure at run time (not the user's input): printed as `error: message`, exit code 3.
+public struct RuntimeFailure: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a working example configuration repository.",
+        discussion: """
+            Writes platform.yml and two projects (a web site, and an app with a PostgreSQL backend \
+            that only the app can reach). Existing files are never overwritten.
+
+            Examples:
+              berth init my-platform
+              berth init my-platform --domain example.org --email ops@example.org
+            """
+    )
+
+    @Argument(help: "Directory to create (may exist if empty).")
+    var directory: String
+
+    @Option(help: "The platform's base domain.")
+    var domain: String = "example.com"
+
+    @Option(help: "Contact email for Let's Encrypt.")
+    var email: String = "admin@example.com"
+
+    func run() throws {
+        let root = URL(fileURLWithPath: directory)
+        let fm = FileManager.default
+        let files = InitTemplate.files(domain: domain, email: email)
+        let clashes = files.keys.sorted().filter { fm.fileExists(atPath: root.appendingPathComponent($0).path) }
+        guard clashes.isEmpty else {
+            throw ValidationError("\(directory) already has \(clashes.joined(separator: ", ")); choose an empty directory")
+        }
+        for path in files.keys.sorted() {
+            let url = root.appendingPathComponent(path)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(files[path]!.utf8).write(to: url)
+            } catch {
+                throw RuntimeFailure("cannot write \(url.path): \(error.localizedDescription)")
+            }
+            print("  created \(directory)/\(path)")
+        }
+        print("""
+
+            Next:
+              berth validate -c \(directory)
+              berth plan -c \(directory)
+              berth render -c \(directory) --out \(directory)/out
+            """)
+    }
+}
+
+/// The files `berth init` writes.
+enum InitTemplate {
+    static func files(domain: String, email: String) -> [String: String] {
+        [
+            "platform.yml": """
+                # The platform: shared by every project. Every key is described in docs/config.md.
+                domain: \(domain)
+
+                proxy:
+                  kind: traefik          # traefik | caddy
+                  http_port: 80
+                  https_port: 443
+
+                acme:
+                  email: \(email)
+                  ca: staging            # switch to production once DNS points here
+                  challenge: http
+
+                middlewares:
+                  secure-headers:
+                    headers:
+                      sts_seconds: 31536000
+                      frame_deny: true
+                      content_type_nosniff: true
+                  gzip:
+                    compress: {}
+
+                default_middlewares: [secure-headers, gzip]
+
+                network:
+                  pools: [10.213.0.0/16]
+                  subnet_prefix: 26
+
+                """,
+            "projects/website/compose.yml": """
+                services:
+                  web:
+                    image: nginx:1.27-alpine
+                    healthcheck:
+                      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"]
+                      interval: 5s
+                      retries: 5
+                    deploy:
+                      replicas: 2
+
+                """,
+            "projects/website/project.yml": """
+                ingress:
+                  - service: web
+                    hosts: [www.\(domain), \(domain)]
+                    port: 80
+
+                """,
+            "projects/notes/compose.yml": """
+                services:
+                  app:
+                    image: ghcr.io/example/notes:1.0
+                    environment:
+                      DATABASE_URL: postgres://notes@db:5432/notes
+                    depends_on:
+                      db:
+                        condition: service_healthy
+                  db:
+                    image: postgres:16-alpine
+                    environment:
+                      POSTGRES_USER: notes
+                      POSTGRES_DB: notes
+                      POSTGRES_HOST_AUTH_METHOD: trust
+                    volumes:
+                      - pgdata:/var/lib/postgresql/data
+                    healthcheck:
+                      test: ["CMD-SHELL", "pg_isready -U notes"]
+                      interval: 5s
+                      retries: 10
+
+                volumes:
+                  pgdata: {}
+
+                """,
+            "projects/notes/project.yml": """
+                # The app is public; the database stays on the project's internal network.
+                ingress:
+                  - service: app
+                    hosts: [notes.\(domain)]
+                    port: 8080
+                    health:
+                      path: /healthz
+                rollout:
+                  ready_timeout: 90s
+
+                """,
+        ]
+    }
+}

@@ -1,0 +1,128 @@
+import BerthConfig
+import BerthPlan
+import BerthRender
+
+/// Prints a plan for people (+ create, ~ roll out, - remove) or as JSON.
+struct PlanFormatter {
+    let terminal: Terminal
+
+    func text(_ plan: Plan) -> String {
+        guard plan.hasChanges else { return "No changes: the platform matches the repository.\n" }
+        var out = ""
+        for project in plan.projects {
+            out += terminal.paint("project \(project)", .bold) + "\n"
+            for action in plan.actions(for: project) {
+                out += "  " + line(action) + "\n"
+            }
+            let routes = plan.routes.filter { $0.project == project }
+            if plan.actions(for: project).contains(where: { if case .removeService = $0 { false } else { $0.change != .remove } }) {
+                for route in routes { out += "    " + terminal.paint("→ \(Self.describe(route))", .dim) + "\n" }
+            }
+        }
+        let s = plan.summary
+        out += "\nPlan: \(s.create) to create, \(s.rollout) to roll out, \(s.remove) to remove.\n"
+        return out
+    }
+
+    private func line(_ action: PlanAction) -> String {
+        let symbol = action.change.symbol
+        let style: Terminal.Style = action.change == .create ? .green : action.change == .update ? .yellow : .red
+        let body: String
+        switch action {
+        case .createNetwork(let n):
+            body = "network \(n.name) \(n.subnet)\(n.isInternal ? " (internal)" : "")"
+        case .createVolume(let v):
+            body = "volume \(v.name)"
+        case .createService(let s):
+            body = "service \(s.name): start \(s.replicas.count) replica\(s.replicas.count == 1 ? "" : "s") of \(s.spec.image) [\(s.shortHash)]"
+        case .rolloutService(let r):
+            let s = r.service
+            let from = Set(r.old.map { String($0.configHash.prefix(12)) }).sorted().joined(separator: ",")
+            let why = switch r.reason {
+            case .changed: "configuration changed"
+            case .forced: "forced"
+            case .repair: "replicas missing or unhealthy"
+            }
+            body = "service \(s.name): roll out \(from) → \(s.shortHash), \(s.strategy.rawValue) (\(s.strategyReason)); \(why)"
+        case .scaleService(let s, let from):
+            body = "service \(s.name): scale \(from) → \(s.replicas.count) replicas"
+        case .removeService(_, let service, let containers):
+            body = "service \(service): remove \(containers.count) container\(containers.count == 1 ? "" : "s")"
+        case .removeNetwork(let n):
+            body = "network \(n.name)"
+        case .removeVolume(let v):
+            body = "volume \(v.name) (data is deleted)"
+        }
+        return terminal.paint(symbol, style) + " " + body
+    }
+
+    static func describe(_ route: ProxyRoute) -> String {
+        switch route.proto {
+        case .http:
+            let hosts = route.hosts.map { $0 + (route.path == "/" ? "" : route.path) }.joined(separator: ", ")
+            let chain = route.middlewares.isEmpty ? "" : " [\(route.middlewares.joined(separator: ", "))]"
+            return "\(route.tls ? "https" : "http")://\(hosts) → \(route.service):\(route.port)\(chain)"
+        case .tcp, .udp:
+            return "\(route.proto.rawValue) :\(route.listenPort ?? 0)\(route.tls ? " (tls " + route.hosts.joined(separator: ",") + ")" : "") → \(route.service):\(route.port)"
+        }
+    }
+
+    // MARK: JSON
+
+    static func json(_ plan: Plan) -> Document {
+        let s = plan.summary
+        return .object([
+            ("changes", .bool(plan.hasChanges)),
+            ("summary", .object([("create", .int(s.create)), ("rollout", .int(s.rollout)), ("remove", .int(s.remove))])),
+            ("actions", .array(plan.actions.map(action))),
+            ("routes", .array(plan.routes.map(route))),
+        ])
+    }
+
+    private static func action(_ action: PlanAction) -> Document {
+        var pairs: [(String, Document)] = [("change", .string(action.change.rawValue)), ("project", .string(action.project))]
+        switch action {
+        case .createNetwork(let n):
+            pairs += [("kind", .string("network")), ("name", .string(n.name)), ("subnet", .string(n.subnet)),
+                      ("internal", .bool(n.isInternal)), ("role", .string(n.role.rawValue))]
+        case .createVolume(let v):
+            pairs += [("kind", .string("volume")), ("name", .string(v.name))]
+        case .createService(let s):
+            pairs += [("kind", .string("service")), ("action", .string("create"))] + service(s)
+        case .rolloutService(let r):
+            pairs += [("kind", .string("service")), ("action", .string("rollout")), ("reason", .string(r.reason.rawValue)),
+                      ("from", .strings(Array(Set(r.old.map(\.configHash))).sorted())),
+                      ("replace", .strings(r.old.map(\.name)))] + service(r.service)
+        case .scaleService(let s, let from):
+            pairs += [("kind", .string("service")), ("action", .string("scale")), ("from_replicas", .int(from))] + service(s)
+        case .removeService(_, let name, let containers):
+            pairs += [("kind", .string("service")), ("action", .string("remove")), ("service", .string(name)),
+                      ("containers", .strings(containers.map(\.name)))]
+        case .removeNetwork(let n):
+            pairs += [("kind", .string("network")), ("name", .string(n.name))]
+        case .removeVolume(let v):
+            pairs += [("kind", .string("volume")), ("name", .string(v.name))]
+        }
+        return .object(pairs)
+    }
+
+    private static func service(_ s: ServiceSpec) -> [(String, Document)] {
+        [
+            ("service", .string(s.name)), ("image", .string(s.spec.image)), ("config_hash", .string(s.configHash)),
+            ("strategy", .string(s.strategy.rawValue)), ("strategy_reason", .string(s.strategyReason)),
+            ("replicas", .strings(s.replicas.map(\.name))),
+            ("networks", .strings(s.replicas.first?.networks.map(\.network) ?? [])),
+            // Values may be secrets: only the names are shown.
+            ("environment", .object(s.spec.environment.keys.sorted().map { ($0, .string("(sensitive)")) })),
+        ]
+    }
+
+    private static func route(_ r: ProxyRoute) -> Document {
+        .object([
+            "name": .string(r.name), "project": .string(r.project), "service": .string(r.service),
+            "protocol": .string(r.proto.rawValue), "hosts": .strings(r.hosts), "path": .string(r.path),
+            "tls": .bool(r.tls), "entrypoint": r.entrypoint.map(Document.string), "port": .int(r.port),
+            "middlewares": .strings(r.middlewares), "upstreams": .strings(r.upstreams.map(\.address)),
+        ])
+    }
+}

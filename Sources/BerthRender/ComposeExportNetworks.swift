@@ -1,0 +1,68 @@
+import BerthConfig
+import BerthPlan
+
+/// A project's networks in the export (miuOps' model): `ingress`, `internal`, `egress` and the link
+/// networks it provides, each with its engine name and subnet; link networks of other projects it
+/// consumes are `external` (their provider creates them, so providers are brought up first).
+struct ComposeExportNetworks {
+    let project: ProjectState
+    /// Engine network name → key in the file.
+    private(set) var keys: [String: String] = [:]
+    /// Networks of other projects this project's services join, in first-use order, with their owner.
+    private(set) var external: [(name: String, owner: String)] = []
+    private let specs: [String: NetworkSpec]
+
+    init(project: ProjectState, state: DesiredState) {
+        self.project = project
+        specs = Dictionary(state.networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let prefix = "\(project.name)_"
+        for network in project.networks {
+            keys[network.name] = network.name.hasPrefix(prefix) ? String(network.name.dropFirst(prefix.count)) : network.name
+        }
+        for service in project.services {
+            for attachment in attachments(of: service) where keys[attachment.network] == nil {
+                keys[attachment.network] = attachment.network
+                external.append((attachment.network, specs[attachment.network]?.project ?? "another project"))
+            }
+        }
+    }
+
+    /// The networks a service joins, as its containers join them. A service scaled to zero has no
+    /// containers to read them from; it gets the ingress network when routed and the internal one.
+    func attachments(of service: ServiceSpec) -> [(network: String, aliases: [String])] {
+        if let first = service.replicas.first { return first.networks.map { ($0.network, $0.aliases) } }
+        var result: [(network: String, aliases: [String])] = []
+        if !service.ingressPorts.isEmpty { result.append(("\(project.name)_ingress", [])) }
+        result.append(("\(project.name)_internal", [service.name]))
+        return result
+    }
+
+    func key(_ network: String) -> String { keys[network] ?? network }
+
+    /// A service's `networks:` mapping: key → aliases.
+    func serviceDocument(_ attachments: [(network: String, aliases: [String])]) -> Document {
+        .object(attachments.map { attachment in
+            let body: Document = attachment.aliases.isEmpty ? .object([]) : .object([("aliases", .strings(attachment.aliases))])
+            return (key(attachment.network), body)
+        })
+    }
+
+    /// The top-level `networks:` mapping.
+    var document: Document {
+        var pairs: [(String, Document)] = project.networks.map { network in
+            var body: [(String, Document)] = [("name", .string(network.name)), ("driver", .string("bridge"))]
+            if network.isInternal { body.append(("internal", .bool(true))) }
+            body.append(("ipam", ipam(network)))
+            return (key(network.name), .object(body))
+        }
+        // Compose rejects anything but the name on an external network; its provider's export sets the subnet.
+        for (name, _) in external {
+            pairs.append((key(name), .object([("name", .string(name)), ("external", .bool(true))])))
+        }
+        return .object(pairs)
+    }
+
+    private func ipam(_ network: NetworkSpec) -> Document {
+        .object([("config", .array([.object([("subnet", .string(network.subnet)), ("gateway", .string(network.gateway))])]))])
+    }
+}

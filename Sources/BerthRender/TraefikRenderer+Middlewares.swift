@@ -1,0 +1,79 @@
+import BerthConfig
+import BerthPlan
+import Foundation
+
+/// `_middlewares.yml`: each platform middleware once, by name, plus the CrowdSec bouncer.
+extension TraefikRenderer {
+    /// nil when there is nothing to define.
+    static func middlewaresDocument(_ platform: PlatformConfig) -> Document? {
+        var entries: [(String, Document)] = []
+        if platform.crowdsec.enabled {
+            entries.append((crowdsecMiddleware, crowdsec(platform.crowdsec)))
+        }
+        for name in platform.middlewares.keys.sorted() where !(platform.crowdsec.enabled && name == crowdsecMiddleware) {
+            guard let middleware = platform.middlewares[name] else { continue }
+            entries.append((name, self.middleware(middleware.kind)))
+        }
+        guard !entries.isEmpty else { return nil }
+        return .object([("http", .object([("middlewares", .object(entries))]))])
+    }
+
+    static func middleware(_ kind: Middleware.Kind) -> Document {
+        switch kind {
+        case .headers(let h):
+            return .object([("headers", headers(h))])
+        case .rateLimit(let r):
+            return .object([("rateLimit", .object([
+                ("average", .int(r.average)), ("burst", .int(r.burst)), ("period", .string(r.period.description)),
+            ]))])
+        case .compress:
+            return .object([("compress", .object([]))])
+        case .basicAuth(let auth):
+            var fields: [(String, Document)] = [("users", .strings(auth.users))]
+            if let realm = auth.realm { fields.append(("realm", .string(realm))) }
+            return .object([("basicAuth", .object(fields))])
+        case .ipAllowList(let ranges):
+            return .object([("ipAllowList", .object([("sourceRange", .strings(ranges))]))])
+        case .redirectScheme(let scheme, let permanent):
+            return .object([("redirectScheme", .object([("scheme", .string(scheme)), ("permanent", .bool(permanent))]))])
+        case .stripPrefix(let prefixes):
+            return .object([("stripPrefix", .object([("prefixes", .strings(prefixes))]))])
+        }
+    }
+
+    /// Only the fields that are set; false flags are Traefik's defaults and left out.
+    static func headers(_ h: Middleware.Headers) -> Document {
+        var fields: [(String, Document)] = []
+        if !h.customRequestHeaders.isEmpty { fields.append(("customRequestHeaders", .sorted(h.customRequestHeaders))) }
+        if !h.customResponseHeaders.isEmpty { fields.append(("customResponseHeaders", .sorted(h.customResponseHeaders))) }
+        if let seconds = h.stsSeconds { fields.append(("stsSeconds", .int(seconds))) }
+        if h.stsIncludeSubdomains { fields.append(("stsIncludeSubdomains", .bool(true))) }
+        if h.stsPreload { fields.append(("stsPreload", .bool(true))) }
+        if h.frameDeny { fields.append(("frameDeny", .bool(true))) }
+        if h.contentTypeNosniff { fields.append(("contentTypeNosniff", .bool(true))) }
+        if h.browserXSSFilter { fields.append(("browserXssFilter", .bool(true))) }
+        if let csp = h.contentSecurityPolicy { fields.append(("contentSecurityPolicy", .string(csp))) }
+        if let policy = h.referrerPolicy { fields.append(("referrerPolicy", .string(policy))) }
+        return .object(fields)
+    }
+
+    /// The bouncer plugin in live mode. The LAPI key comes from the proxy's environment through the file
+    /// provider's Go templating, so the file never holds the secret. The template uses a raw-string
+    /// argument (`` {{ env `NAME` }} ``, the same as `{{ env "NAME" }}`) because the YAML emitter
+    /// double-quotes the value and would escape inner double quotes, which the template parser rejects.
+    static func crowdsec(_ config: CrowdSecConfig) -> Document {
+        let url = URLComponents(string: config.lapiURL)
+        let scheme = url?.scheme ?? "http"
+        var host = url?.host ?? config.lapiURL
+        if let port = url?.port { host += ":\(port)" }
+        return .object([("plugin", .object([
+            (crowdsecPlugin, .object([
+                ("enabled", .bool(true)),
+                ("crowdsecMode", .string("live")),
+                ("crowdsecLapiScheme", .string(scheme)),
+                ("crowdsecLapiHost", .string(host)),
+                ("crowdsecLapiKey", .string("{{ env `\(config.lapiKeyEnv)` }}")),
+            ])),
+        ]))])
+    }
+}

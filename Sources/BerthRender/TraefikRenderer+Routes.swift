@@ -1,0 +1,108 @@
+import BerthConfig
+import BerthPlan
+
+/// Routers and services of one project's dynamic file. Router and service names are the route's name.
+extension TraefikRenderer {
+    static func routesDocument(_ routes: [ProxyRoute], platform: PlatformConfig) -> Document {
+        var doc: [(String, Document)] = []
+        for proto in RouteProtocol.allCases {
+            let selected = routes.filter { $0.proto == proto }
+            guard !selected.isEmpty else { continue }
+            let routers = selected.map { ($0.name, router($0, platform: platform)) }
+            let services = selected.map { ($0.name, service($0)) }
+            doc.append((proto.rawValue, .object([("routers", .object(routers)), ("services", .object(services))])))
+        }
+        return .object(doc)
+    }
+
+    static func router(_ route: ProxyRoute, platform: PlatformConfig) -> Document {
+        switch route.proto {
+        case .http:
+            var fields: [(String, Document)] = [
+                ("entryPoints", .strings([route.tls ? websecureEntrypoint : webEntrypoint])),
+                ("rule", .string(httpRule(route))),
+                ("priority", .int(priority(route))),
+                ("service", .string(route.name)),
+            ]
+            let chain = middlewareChain(route, platform: platform)
+            if !chain.isEmpty { fields.append(("middlewares", .strings(chain))) }
+            if route.tls { fields.append(("tls", tls(platform))) }
+            return .object(fields)
+        case .tcp:
+            var fields: [(String, Document)] = [
+                ("entryPoints", .strings(route.entrypoint.map { [$0] } ?? [])),
+                ("rule", .string(tcpRule(route))),
+                ("service", .string(route.name)),
+            ]
+            if route.tls { fields.append(("tls", tls(platform))) }
+            return .object(fields)
+        case .udp:
+            return .object([
+                ("entryPoints", .strings(route.entrypoint.map { [$0] } ?? [])),
+                ("service", .string(route.name)),
+            ])
+        }
+    }
+
+    /// `{certResolver}` with ACME; otherwise an empty block, which still makes the router TLS-only
+    /// (served with Traefik's default certificate).
+    static func tls(_ platform: PlatformConfig) -> Document {
+        platform.acme.enabled ? .object([("certResolver", .string(platform.acme.resolverName))]) : .object([])
+    }
+
+    static func service(_ route: ProxyRoute) -> Document {
+        switch route.proto {
+        case .http:
+            var lb: [(String, Document)] = [
+                ("servers", .array(route.upstreams.map { .object([("url", .string("http://\($0.address)"))]) })),
+            ]
+            if let health = route.health {
+                var check: [(String, Document)] = [
+                    ("path", .string(health.path)),
+                    ("interval", .string(health.interval.description)),
+                    ("timeout", .string(health.timeout.description)),
+                ]
+                // Traefik v3's `status` (the schema predates it but allows it); without it 2xx/3xx are healthy.
+                if let status = health.expectStatus { check.append(("status", .int(status))) }
+                lb.append(("healthCheck", .object(check)))
+            }
+            return .object([("loadBalancer", .object(lb))])
+        case .tcp, .udp:
+            // Traefik's tcp/udp load balancers have no health check; Berth's own probe still gates rollouts.
+            return .object([
+                ("loadBalancer", .object([
+                    ("servers", .array(route.upstreams.map { .object([("address", .string($0.address))]) })),
+                ])),
+            ])
+        }
+    }
+
+    /// `Host(`a`) || Host(`b`)`, and `&& PathPrefix(`/x`)` below the root; several hosts are
+    /// parenthesised since `&&` binds tighter than `||`.
+    static func httpRule(_ route: ProxyRoute) -> String {
+        let hosts = route.hosts.map { "Host(`\($0)`)" }.joined(separator: " || ")
+        guard route.path != "/" else { return hosts }
+        let matcher = route.hosts.count > 1 ? "(\(hosts))" : hosts
+        return "\(matcher) && PathPrefix(`\(route.path)`)"
+    }
+
+    /// Without TLS a tcp router cannot see a host name, so it takes every connection on its entrypoint.
+    static func tcpRule(_ route: ProxyRoute) -> String {
+        guard route.tls, !route.hosts.isEmpty else { return "HostSNI(`*`)" }
+        return route.hosts.map { "HostSNI(`\($0)`)" }.joined(separator: " || ")
+    }
+
+    /// One more than the path prefix's length, so a longer prefix wins whatever its host list. Traefik's
+    /// default (the rule's length) would let `Host(a) || Host(b)` outrank `Host(a) && PathPrefix(/admin)`
+    /// and serve /admin without the admin route's middlewares. Always above the web redirect's priority 1.
+    static func priority(_ route: ProxyRoute) -> Int {
+        route.path.utf8.count + 1
+    }
+
+    /// The CrowdSec bouncer first (when enabled), then the route's chain.
+    static func middlewareChain(_ route: ProxyRoute, platform: PlatformConfig) -> [String] {
+        guard route.proto == .http else { return [] }
+        guard platform.crowdsec.enabled else { return route.middlewares }
+        return [crowdsecMiddleware] + route.middlewares.filter { $0 != crowdsecMiddleware }
+    }
+}

@@ -1,0 +1,117 @@
+import BerthConfig
+import BerthPlan
+import Foundation
+
+/// Traefik v3 configuration: the static file (entrypoints, ACME resolver, file provider, plugins) and
+/// the file provider's dynamic files (routers, services, middlewares).
+///
+/// Layout of the dynamic directory (`traefik/dynamic/`, mounted at `/etc/traefik/dynamic`):
+/// - `<project>.yml`: that project's routers and services, named like the route (`<project>-<service>-<n>`).
+/// - `_middlewares.yml`: every platform middleware (and the CrowdSec bouncer), defined once. Traefik
+///   merges all files of the directory into one configuration, so routers of any project reference a
+///   middleware by its bare name; defining it per project would make the same name appear in several
+///   files, which Traefik reports as a conflict and then drops.
+public enum TraefikRenderer {
+    /// Where Traefik reads the dynamic files inside its container.
+    public static let dynamicDirectory = "/etc/traefik/dynamic"
+    /// The http entrypoint (`proxy.http_port`) and the https one (`proxy.https_port`).
+    public static let webEntrypoint = "web"
+    public static let websecureEntrypoint = "websecure"
+    /// The middleware that runs the CrowdSec bouncer plugin, first on every http route when enabled.
+    public static let crowdsecMiddleware = "crowdsec"
+    /// The plugin's key under `experimental.plugins` and in the middleware's `plugin` block.
+    public static let crowdsecPlugin = "crowdsec-bouncer"
+    public static let crowdsecModule = "github.com/maxlerebourg/crowdsec-bouncer-traefik-plugin"
+
+    /// `traefik/traefik.yml`.
+    public static func staticConfig(_ state: DesiredState) -> RenderedFile {
+        RenderedFile(path: "traefik/traefik.yml", contents: header + staticDocument(state.platform).yaml())
+    }
+
+    /// `traefik/dynamic/_middlewares.yml` when there is a middleware to define, then
+    /// `traefik/dynamic/<project>.yml` for each project with routes, in the model's project order.
+    public static func dynamicConfigs(_ state: DesiredState) -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        if let middlewares = middlewaresDocument(state.platform) {
+            files.append(RenderedFile(path: "traefik/dynamic/_middlewares.yml", contents: header + middlewares.yaml()))
+        }
+        for project in state.projects where !project.routes.isEmpty {
+            let doc = routesDocument(project.routes, platform: state.platform)
+            files.append(RenderedFile(path: "traefik/dynamic/\(project.name).yml", contents: header + doc.yaml()))
+        }
+        return files
+    }
+
+    static let header = "# Written by berth; changes are overwritten on the next apply.\n"
+
+    // MARK: Static configuration
+
+    static func staticDocument(_ platform: PlatformConfig) -> Document {
+        var doc: [(String, Document)] = [("entryPoints", entryPoints(platform))]
+        if let resolver = certificateResolver(platform.acme) {
+            doc.append(("certificatesResolvers", .object([(platform.acme.resolverName, resolver)])))
+        }
+        doc.append(("providers", .object([
+            ("file", .object([("directory", .string(dynamicDirectory)), ("watch", .bool(true))])),
+        ])))
+        // Served on Traefik's own `traefik` entrypoint (:8080), which is not published: the container's health check.
+        doc.append(("ping", .object([])))
+        if platform.proxy.accessLog { doc.append(("accessLog", .object([]))) }
+        if platform.crowdsec.enabled {
+            doc.append(("experimental", .object([
+                ("plugins", .object([
+                    (crowdsecPlugin, .object([
+                        ("moduleName", .string(crowdsecModule)),
+                        ("version", .string(platform.crowdsec.pluginVersion)),
+                    ])),
+                ])),
+            ])))
+        }
+        return .object(doc)
+    }
+
+    static func entryPoints(_ platform: PlatformConfig) -> Document {
+        var web: [(String, Document)] = [("address", .string(":\(platform.proxy.httpPort)"))]
+        if platform.proxy.redirectToHTTPS {
+            // Priority 1 (the lowest) instead of Traefik's default MaxInt-1: the redirect then only catches
+            // requests no router on `web` claims, so routes with `tls: false` keep being served over http.
+            web.append(("http", .object([
+                ("redirections", .object([
+                    ("entryPoint", .object([
+                        ("to", .string(websecureEntrypoint)), ("scheme", .string("https")),
+                        ("permanent", .bool(true)), ("priority", .int(1)),
+                    ])),
+                ])),
+            ])))
+        }
+        var websecure: [(String, Document)] = [("address", .string(":\(platform.proxy.httpsPort)"))]
+        if platform.acme.enabled {
+            websecure.append(("http", .object([
+                ("tls", .object([("certResolver", .string(platform.acme.resolverName))])),
+            ])))
+        }
+        var entries: [(String, Document)] = [(webEntrypoint, .object(web)), (websecureEntrypoint, .object(websecure))]
+        for name in platform.entrypoints.keys.sorted() {
+            guard let ep = platform.entrypoints[name] else { continue }
+            let address = ep.proto == .udp ? ":\(ep.port)/udp" : ":\(ep.port)"
+            entries.append((name, .object([("address", .string(address))])))
+        }
+        return .object(entries)
+    }
+
+    static func certificateResolver(_ acme: ACMEConfig) -> Document? {
+        guard let email = acme.email else { return nil }
+        var fields: [(String, Document)] = [
+            ("email", .string(email)), ("storage", .string(acme.storage)), ("caServer", .string(acme.ca)),
+        ]
+        switch acme.challenge {
+        case .http:
+            fields.append(("httpChallenge", .object([("entryPoint", .string(webEntrypoint))])))
+        case .dns:
+            var dns: [(String, Document)] = [("provider", .string(acme.dnsProvider ?? ""))]
+            if !acme.resolvers.isEmpty { dns.append(("resolvers", .strings(acme.resolvers))) }
+            fields.append(("dnsChallenge", .object(dns)))
+        }
+        return .object([("acme", .object(fields))])
+    }
+}

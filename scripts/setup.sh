@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Berth's demo and tests need on Debian (as root): Caddy, docker-compose, the Docker
+# engine, busybox for offline test images, wrk, and Python's jsonschema/PyYAML for schema checks.
+# Idempotent: installs only what is missing; starts dockerd only if its socket does not answer.
+set -euo pipefail
+
+need_apt=()
+command -v caddy >/dev/null || need_apt+=(caddy)
+command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+command -v dockerd >/dev/null || need_apt+=(docker.io)
+[ -x /bin/busybox ] || need_apt+=(busybox-static)
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v curl >/dev/null || need_apt+=(curl)
+command -v time >/dev/null || [ -x /usr/bin/time ] || need_apt+=(time)
+[ -x /usr/bin/time ] || need_apt+=(time)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+  echo "setup: installing Python jsonschema and PyYAML"
+  python3 -m pip install -q jsonschema pyyaml 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+
+# The Docker engine: start it unless the socket already answers (there is no systemd here).
+if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
+  if ! docker version >/dev/null 2>&1; then
+    echo "setup: starting dockerd"
+    (dockerd >/var/log/dockerd.log 2>&1 &)
+    for _ in $(seq 1 60); do
+      docker version >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker version >/dev/null 2>&1 || { echo "setup: dockerd did not start; see /var/log/dockerd.log" >&2; exit 1; }
+  fi
+fi
+echo "setup: ready"
