@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "berth",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "berth", targets: ["berth"]),
     ],
@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Config model, loading and strict validation. Depends on nothing of Berth's.
@@ -28,11 +31,27 @@ let package = Package(
             name: "BerthRender",
             dependencies: ["BerthConfig", "BerthPlan", .product(name: "Yams", package: "Yams")]
         ),
+        // Docker Engine API client (unix socket or tcp). Knows nothing of Berth's model.
+        .target(
+            name: "BerthDocker",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        // Executes plans against Docker and the proxy: rollouts, readiness, drain, lock, status.
+        .target(
+            name: "BerthEngine",
+            dependencies: [
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The commands (one per file); the executable only calls into this.
         .target(
             name: "BerthCLI",
             dependencies: [
-                "BerthConfig", "BerthPlan", "BerthRender",
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +63,8 @@ let package = Package(
             name: "BerthRenderTests", dependencies: ["BerthConfig", "BerthPlan", "BerthRender", "TestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "TestSupport"]),
+        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "TestSupport"]),
+        .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "BerthDocker", "TestSupport"]),
     ]
 )

@@ -18,7 +18,10 @@ public struct Berth: AsyncParsableCommand {
               berth render -c my-platform --out out
             """,
         version: BerthVersion.current,
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, RenderCommand.self]
+        subcommands: [
+            InitCommand.self, ValidateCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self, StatusCommand.self,
+            RollbackCommand.self, LogsCommand.self, DownCommand.self,
+        ]
     )
 
     public init() {}

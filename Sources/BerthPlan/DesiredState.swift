@@ -44,6 +44,17 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
     /// `internal: true`: no route to the internet.
     public var isInternal: Bool
     public var labels: [String: String]
+
+    public init(name: String, project: String, role: NetworkPlan.Role, subnet: String, gateway: String, isInternal: Bool,
+                labels: [String: String]) {
+        self.name = name
+        self.project = project
+        self.role = role
+        self.subnet = subnet
+        self.gateway = gateway
+        self.isInternal = isInternal
+        self.labels = labels
+    }
 }
 
 public struct VolumeSpec: Sendable, Hashable, Codable {
@@ -90,4 +101,9 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
 public struct NetworkAttachment: Sendable, Hashable, Codable {
     public var network: String
     public var aliases: [String]
+
+    public init(network: String, aliases: [String]) {
+        self.network = network
+        self.aliases = aliases
+    }
 }

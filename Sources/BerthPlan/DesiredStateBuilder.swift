@@ -52,7 +52,7 @@ public struct DesiredStateBuilder: Sendable {
         let volumes = project.compose.volumes.keys.sorted().map { key in
             let v = project.compose.volumes[key]!
             return VolumeSpec(
-                name: v.name ?? "\(p)_\(key)", project: p, key: key, driver: v.driver, driverOpts: v.driverOpts,
+                name: v.name ?? (v.external ? key : "\(p)_\(key)"), project: p, key: key, driver: v.driver, driverOpts: v.driverOpts,
                 labels: v.labels.merging(Labels.managed(project: p).merging(["com.docker.compose.volume": key]) { a, _ in a }) { a, _ in a },
                 external: v.external)
         }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import BerthConfig
+import BerthEngine
+import BerthPlan
+import BerthRender
+import Foundation
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the Docker host match the repository, with zero-downtime rollouts.",
+        discussion: """
+            Plans (as `berth plan`, against the engine's real state), shows the plan, asks for \
+            confirmation on a terminal (without one it needs --yes), and executes it: new replicas \
+            start beside the old, become ready, the proxy switches to them, the old drain and stop. \
+            New replicas that never become ready are removed and the old keep serving (exit 3).
+
+            Examples:
+              berth apply -c ./platform --yes
+              berth apply --project blog --force --yes
+              berth apply --json --yes | jq .
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var engine: EngineOptions
+
+    @Option(name: .customLong("project"), help: "Only this project (repeatable).")
+    var projects: [String] = []
+
+    @Flag(help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Flag(help: "Roll out services even when their configuration is unchanged.")
+    var force = false
+
+    @Flag(help: "Stream progress as JSON lines.")
+    var json = false
+
+    @Flag(name: .customLong("prune-volumes"), help: "Also remove volumes of removed projects and volumes.")
+    var pruneVolumes = false
+
+    @Option(help: "Projects rolled out at once.")
+    var parallel: Int = 4
+
+    @Option(help: "Image pull policy: missing, always or never.")
+    var pull: PullPolicy = .missing
+
+    @Option(name: .customLong("wait-lock"), help: "Wait this long (e.g. 5m) for another apply to finish instead of failing at once.")
+    var waitLock: TimeSpan?
+
+    func validate() throws {
+        if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+    }
+
+    func run() async throws {
+        let repository = try options.load()
+        try ProjectSelection.check(projects, in: repository)
+        let runtime = try await engine.runtime()
+        let output = ProgressPrinter(json: json, terminal: options.terminal)
+        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: output.event)
+        var applyOptions = ApplyOptions()
+        applyOptions.force = force
+        applyOptions.projects = projects.isEmpty ? nil : Set(projects)
+        applyOptions.pruneVolumes = pruneVolumes
+        applyOptions.parallelism = parallel
+        applyOptions.pullPolicy = pull
+        applyOptions.waitLock = waitLock
+
+        let report: ApplyReport?
+        do {
+            report = try await applyEngine.withLock(wait: waitLock) { () -> ApplyReport? in
+                let prepared = try await applyEngine.prepare(repository, options: applyOptions)
+                if !json {
+                    if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
+                    if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {
+                        print(PlanFormatter(terminal: options.terminal).text(prepared.plan), terminator: "")
+                    }
+                }
+                guard prepared.hasChanges else {
+                    if json { output.emit(.object([("event", .string("finished")), ("changes", .bool(false))])) }
+                    return nil
+                }
+                try confirm()
+                return try await applyEngine.execute(prepared, options: applyOptions)
+            }
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw RuntimeFailure("\(error)")
+        }
+        guard let report else { return }
+        output.summary(report)
+        if !report.succeeded { throw BerthExit(.failure) }
+    }
+
+    private func confirm() throws {
+        if yes { return }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw ValidationError("apply changes the platform: pass --yes to confirm when not on a terminal")
+        }
+        print("Apply these changes? [y/N] ", terminator: "")
+        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+            throw BerthExit(.success)
+        }
+    }
+}

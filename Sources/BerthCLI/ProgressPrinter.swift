@@ -1,0 +1,96 @@
+import BerthEngine
+import BerthRender
+import Foundation
+import Synchronization
+
+/// Prints apply progress: a live line per project/service on a terminal, plain lines otherwise,
+/// or JSON lines with `--json`.
+final class ProgressPrinter: Sendable {
+    let json: Bool
+    let terminal: Terminal
+    private let live: LiveLines?
+
+    init(json: Bool, terminal: Terminal) {
+        self.json = json
+        self.terminal = terminal
+        self.live = !json && terminal.color ? LiveLines() : nil
+    }
+
+    var event: EventSink {
+        { [self] event in self.handle(event) }
+    }
+
+    func emit(_ document: Document) {
+        FileHandle.standardOutput.write(Data((document.json(pretty: false) + "\n").utf8))
+    }
+
+    private func handle(_ event: ApplyEvent) {
+        if json {
+            emit(.object([
+                "event": .string(event.kind.rawValue), "project": event.project.map(Document.string),
+                "service": event.service.map(Document.string), "message": .string(event.message),
+                "elapsed": .double((event.elapsed * 10).rounded() / 10),
+                "time": .string(ISO8601DateFormatter().string(from: event.time)),
+            ]))
+            return
+        }
+        let key = [event.project, event.service].compactMap { $0 }.joined(separator: "/")
+        let elapsed = event.elapsed > 0 ? String(format: " (%.1fs)", event.elapsed) : ""
+        let text: String
+        switch event.kind {
+        case .serviceFailed: text = terminal.paint("✗ \(key): \(event.message)", .red)
+        case .projectDone where event.message == "succeeded": text = terminal.paint("✓ \(key)", .green)
+        case .projectDone: text = terminal.paint("✗ \(key) failed", .red)
+        case .finished: return
+        default: text = "  \(key): \(event.message)\(elapsed)"
+        }
+        if let live, event.kind == .step || event.kind == .serviceDone {
+            live.update(key, text)
+        } else {
+            live?.finish(key)
+            print(text)
+        }
+    }
+
+    func summary(_ report: ApplyReport) {
+        if json {
+            emit(.object([
+                ("event", .string("summary")), ("deployment", .string(report.deployment)),
+                ("succeeded", .bool(report.succeeded)), ("proxy_reloads", .int(report.proxyReloads)),
+                ("projects", .array(report.projects.map {
+                    .object([("project", .string($0.project)), ("succeeded", .bool($0.succeeded)), ("messages", .strings($0.messages))])
+                })),
+            ]))
+            return
+        }
+        print("\nDeployment \(report.deployment):")
+        for p in report.projects {
+            print("  \(p.succeeded ? terminal.paint("✓", .green) : terminal.paint("✗", .red)) \(p.project)")
+            for m in p.messages { print("      \(m.replacingOccurrences(of: "\n", with: "\n      "))") }
+        }
+    }
+}
+
+/// Lines rewritten in place on a terminal: one per key, the latest step of each.
+final class LiveLines: Sendable {
+    private let state = Mutex(([String](), [String: String]()))
+
+    func update(_ key: String, _ text: String) {
+        state.withLock { s in
+            let (order, _) = s
+            if order.contains(key) {
+                let up = order.count - order.firstIndex(of: key)!
+                print("\u{1B}[\(up)A\r\u{1B}[2K\(text)\u{1B}[\(up)B\r", terminator: "")
+            } else {
+                s.0.append(key)
+                print(text)
+            }
+            s.1[key] = text
+            fflush(nil)
+        }
+    }
+
+    func finish(_ key: String) {
+        state.withLock { s in s.0.removeAll() }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BerthConfig
+import BerthEngine
+import BerthRender
+import Foundation
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each project's services: replicas running/healthy, image, deployment, routes, last deployment.",
+        discussion: """
+            Examples:
+              berth status -c ./platform
+              berth status --json
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var engine: EngineOptions
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() async throws {
+        let repository = try? options.load()
+        let runtime = try await engine.runtime()
+        let projects: [ApplyEngine.ProjectStatus]
+        do {
+            projects = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory).status(repository)
+        } catch {
+            throw RuntimeFailure("\(error)")
+        }
+        if json {
+            let doc = Document.array(projects.map { p in
+                .object([
+                    "project": .string(p.project),
+                    "last_deployment": p.lastDeployment.map { d in
+                        .object([("id", .string(d.id)), ("result", .string(d.result)),
+                                 ("finished_at", .string(ISO8601DateFormatter().string(from: d.finishedAt)))])
+                    },
+                    "services": .array(p.services.map { s in
+                        .object([
+                            ("service", .string(s.service)), ("running", .int(s.running)), ("healthy", .int(s.healthy)),
+                            ("replicas", .int(s.total)), ("images", .strings(s.images)), ("deployments", .strings(s.deployments)),
+                            ("routes", .strings(s.routes)),
+                        ])
+                    }),
+                ])
+            })
+            print(doc.json(), terminator: "")
+            return
+        }
+        if projects.isEmpty { print("No projects deployed on this Docker host.") }
+        let t = options.terminal
+        for p in projects {
+            let last = p.lastDeployment.map { " — last deployment \($0.id) \($0.result) at \(ISO8601DateFormatter().string(from: $0.finishedAt))" } ?? ""
+            print(t.paint("project \(p.project)", .bold) + last)
+            for s in p.services {
+                let health = s.healthy == s.total ? t.paint("\(s.healthy)/\(s.total) healthy", .green) : t.paint("\(s.healthy)/\(s.total) healthy", .yellow)
+                print("  \(s.service): \(s.running)/\(s.total) running, \(health), \(s.images.joined(separator: ", ")), deployment \(s.deployments.joined(separator: ", "))")
+                for r in s.routes { print("    → \(r)") }
+            }
+        }
+    }
+}

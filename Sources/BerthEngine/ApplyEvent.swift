@@ -1,0 +1,26 @@
+import Foundation
+
+/// Progress of an apply, streamed to the terminal (live lines), to plain logs, or as JSON events.
+public struct ApplyEvent: Sendable {
+    public enum Kind: String, Sendable {
+        case planned, projectStarted = "project_started", step, serviceDone = "service_done"
+        case serviceFailed = "service_failed", projectDone = "project_done", finished
+    }
+
+    public var kind: Kind
+    public var project: String?
+    public var service: String?
+    public var message: String
+    public var elapsed: Double
+    public var time: Date = Date()
+
+    public init(_ kind: Kind, project: String? = nil, service: String? = nil, message: String, elapsed: Double = 0) {
+        self.kind = kind
+        self.project = project
+        self.service = service
+        self.message = message
+        self.elapsed = elapsed
+    }
+}
+
+public typealias EventSink = @Sendable (ApplyEvent) -> Void

@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Caddy's admin API, over a unix socket (never published beyond the host) or a loopback address.
+public struct CaddyAdmin: Sendable {
+    public enum Endpoint: Sendable, Hashable {
+        case unixSocket(String)
+        case http(String)  // e.g. "127.0.0.1:2019"
+    }
+
+    public var endpoint: Endpoint
+    var timeout: TimeAmount = .seconds(15)
+
+    public init(endpoint: Endpoint) { self.endpoint = endpoint }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    func url(_ path: String) -> String {
+        switch endpoint {
+        case .unixSocket(let socket):
+            return URL(httpURLWithSocketPath: socket, uri: path)?.absoluteString ?? "http://localhost\(path)"
+        case .http(let address):
+            return "http://\(address)\(path)"
+        }
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: UInt, body: Data) {
+        var request = HTTPClientRequest(url: url(path))
+        request.method = method
+        request.headers.add(name: "Host", value: "localhost")
+        // Caddy rejects admin requests whose Origin it does not know; none is sent.
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return (response.status.code, Data(bytes.readableBytesView))
+        } catch {
+            throw Failure(message: "Caddy's admin API (\(endpoint)) did not answer \(method.rawValue) \(path): \(error)")
+        }
+    }
+
+    /// Replaces Caddy's whole configuration (one reload) and confirms it by reading it back.
+    public func load(_ config: Data) async throws {
+        let (status, body) = try await request(.POST, "/load", body: config)
+        guard status == 200 else {
+            throw Failure(message: "Caddy refused the configuration (HTTP \(status)): \(String(decoding: body, as: UTF8.self).prefix(600))")
+        }
+        let (readStatus, current) = try await request(.GET, "/config/")
+        guard readStatus == 200, Self.sameJSON(current, config, ignoring: ["admin"]) else {
+            throw Failure(message: "Caddy's configuration read back differs from what Berth loaded")
+        }
+    }
+
+    public func ready() async -> Bool {
+        (try? await request(.GET, "/config/").status) == 200
+    }
+
+    public func config() async throws -> Data {
+        let (status, body) = try await request(.GET, "/config/")
+        guard status == 200 else { throw Failure(message: "reading Caddy's configuration failed (HTTP \(status))") }
+        return body
+    }
+
+    public struct UpstreamStatus: Decodable, Sendable {
+        public var address: String
+        public var numRequests: Int
+        public var fails: Int
+
+        enum CodingKeys: String, CodingKey {
+            case address, numRequests = "num_requests", fails
+        }
+    }
+
+    /// In-flight request counts per upstream address (`host:port`).
+    public func upstreams() async throws -> [UpstreamStatus] {
+        let (status, body) = try await request(.GET, "/reverse_proxy/upstreams")
+        guard status == 200 else { throw Failure(message: "reading Caddy's upstreams failed (HTTP \(status))") }
+        return (try? JSONDecoder().decode([UpstreamStatus].self, from: body)) ?? []
+    }
+
+    static func sameJSON(_ a: Data, _ b: Data, ignoring keys: Set<String>) -> Bool {
+        guard var x = (try? JSONSerialization.jsonObject(with: a)) as? [String: Any],
+              var y = (try? JSONSerialization.jsonObject(with: b)) as? [String: Any] else { return false }
+        for key in keys {
+            x[key] = nil
+            y[key] = nil
+        }
+        return NSDictionary(dictionary: x).isEqual(to: y)
+    }
+}

@@ -1,0 +1,62 @@
+import BerthConfig
+import BerthPlan
+import BerthRender
+import Foundation
+
+/// Routing through Caddy's admin API. Every push is one `/load` (one reload), confirmed by reading
+/// the configuration back; the same configuration is also written to the proxy's config file so a
+/// restarted Caddy comes back with the current routes.
+public struct CaddyDriver: ProxyDriver {
+    public let kind = ProxyKind.caddy
+    public var admin: CaddyAdmin
+    /// Host path of the file the proxy container starts from.
+    public var configFile: URL
+    /// The admin address as Caddy itself sees it (inside the container).
+    public var adminListen: String
+
+    public init(admin: CaddyAdmin, configFile: URL, adminListen: String) {
+        self.admin = admin
+        self.configFile = configFile
+        self.adminListen = adminListen
+    }
+
+    public func document(_ state: DesiredState) -> Document {
+        CaddyRenderer.document(state, adminListen: adminListen)
+    }
+
+    public func push(_ state: DesiredState) async throws {
+        let json = document(state).json()
+        try await admin.load(Data(json.utf8))
+        try OutputDirectory.writeAtomically(json, to: configFile)
+    }
+
+    public func routedHosts() async throws -> Set<String> {
+        let data = try await admin.config()
+        var hosts = Set<String>()
+        Self.collectDials(try JSONSerialization.jsonObject(with: data), into: &hosts)
+        return hosts
+    }
+
+    static func collectDials(_ value: Any, into hosts: inout Set<String>) {
+        if let dict = value as? [String: Any] {
+            if let dial = dict["dial"] as? String, let colon = dial.lastIndex(of: ":") {
+                hosts.insert(String(dial[..<colon]))
+            }
+            for v in dict.values { collectDials(v, into: &hosts) }
+        } else if let array = value as? [Any] {
+            for v in array { collectDials(v, into: &hosts) }
+        }
+    }
+
+    public func drain(_ upstreams: [String], timeout: TimeSpan) async -> Bool {
+        let wanted = Set(upstreams)
+        let deadline = ContinuousClock.now + .milliseconds(timeout.milliseconds)
+        while ContinuousClock.now < deadline {
+            guard let current = try? await admin.upstreams() else { return false }
+            let busy = current.filter { wanted.contains($0.address) && $0.numRequests > 0 }
+            if busy.isEmpty { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}

@@ -1,0 +1,63 @@
+import BerthConfig
+import BerthDocker
+import BerthPlan
+
+/// Translates a service spec into Docker's container-create body, field by field.
+enum ContainerFactory {
+    static func config(_ request: ContainerRequest) -> ContainerConfig {
+        let s = request.service
+        var mounts: [Mount] = s.volumes.map { m in
+            switch m.type {
+            case .volume:
+                return m.source.map { Mount.volume($0, at: m.target, readOnly: m.readOnly, noCopy: m.noCopy) }
+                    ?? Mount(type: .volume, target: m.target)
+            case .bind:
+                var mount = Mount.bind(m.source ?? "", at: m.target, readOnly: m.readOnly)
+                if m.createHostPath { mount.bindOptions = BindOptions(createMountpoint: true) }
+                return mount
+            case .tmpfs:
+                return Mount.tmpfs(at: m.target, sizeBytes: m.tmpfsSize.map(Int64.init))
+            }
+        }
+        mounts += request.binds.map { Mount.bind($0.host, at: $0.container) }
+        let restart: RestartPolicy = {
+            let parts = s.restart.split(separator: ":")
+            return RestartPolicy(name: String(parts.first ?? "no"), maximumRetryCount: parts.count > 1 ? Int(parts[1]) : nil)
+        }()
+        var portBindings: [String: [PortBinding]] = [:]
+        for p in request.publish {
+            portBindings["\(p.containerPort)/tcp", default: []].append(PortBinding(hostIP: p.ip, hostPort: String(p.hostPort)))
+        }
+        let host = HostConfig(
+            mounts: mounts.isEmpty ? nil : mounts, restartPolicy: restart,
+            capAdd: s.capAdd.isEmpty ? nil : s.capAdd, capDrop: s.capDrop.isEmpty ? nil : s.capDrop,
+            readonlyRootfs: s.readOnly ? true : nil,
+            tmpfs: s.tmpfs.isEmpty ? nil : Dictionary(s.tmpfs.map { entry in
+                let parts = entry.split(separator: ":", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }) { a, _ in a },
+            securityOpt: s.securityOpt.isEmpty ? nil : s.securityOpt,
+            ulimits: s.ulimits.isEmpty ? nil : s.ulimits.keys.sorted().map { Ulimit(name: $0, soft: Int64(s.ulimits[$0]!.soft), hard: Int64(s.ulimits[$0]!.hard)) },
+            initProcess: s.initProcess, shmSize: s.shmSize.map(Int64.init),
+            sysctls: s.sysctls.isEmpty ? nil : s.sysctls, extraHosts: s.extraHosts.isEmpty ? nil : s.extraHosts,
+            logConfig: s.logging.flatMap { l in l.driver.map { LogConfig(type: $0, config: l.options.isEmpty ? nil : l.options) } },
+            nanoCpus: s.limits?.cpus.map { Int64(($0 * 1e9).rounded()) }, memory: s.limits?.memory.map(Int64.init),
+            pidsLimit: s.limits?.pids.map(Int64.init), portBindings: portBindings.isEmpty ? nil : portBindings,
+            networkMode: request.networks.first?.network)
+        let health = s.healthcheck.map { h in
+            HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
+                         timeout: h.timeout.map { .milliseconds($0.milliseconds) }, retries: h.retries,
+                         startPeriod: h.startPeriod.map { .milliseconds($0.milliseconds) })
+        }
+        let networking = request.networks.first.map {
+            NetworkingConfig(endpointsConfig: [$0.network: EndpointConfig(aliases: $0.aliases.isEmpty ? nil : $0.aliases)])
+        }
+        return ContainerConfig(
+            image: request.image, cmd: s.command, entrypoint: s.entrypoint,
+            env: s.environment.keys.sorted().map { "\($0)=\(s.environment[$0]!)" },
+            labels: request.labels, user: s.user, workingDir: s.workingDir, hostname: s.hostname,
+            healthcheck: health, stopSignal: s.stopSignal,
+            stopTimeout: s.stopGracePeriod.map { max(1, Int(($0.seconds).rounded(.up))) },
+            exposedPorts: portBindings.isEmpty ? nil : portBindings.keys.sorted(), hostConfig: host, networkingConfig: networking)
+    }
+}

@@ -1,0 +1,102 @@
+import BerthConfig
+import BerthPlan
+
+/// What the engine needs from Docker, in its own terms. `DockerRuntime` implements it over the
+/// Docker Engine API; unit tests of rollout logic use an in-memory implementation.
+public protocol ContainerRuntime: Sendable {
+    /// Every container labelled `berth.managed=true`, running or not.
+    func managedContainers() async throws -> [ManagedContainer]
+    func managedNetworks() async throws -> [ActualNetwork]
+    func managedVolumes() async throws -> [ActualVolume]
+
+    func createNetwork(_ spec: NetworkSpec) async throws
+    func removeNetwork(_ name: String) async throws
+    func createVolume(_ spec: VolumeSpec) async throws
+    func removeVolume(_ name: String) async throws
+
+    /// Makes sure the image is present, pulling it according to the policy.
+    func ensureImage(_ reference: String, policy: PullPolicy) async throws
+    /// Creates (not starts) a container attached to all of its networks; returns its id.
+    func createContainer(_ request: ContainerRequest) async throws -> String
+    func start(_ id: String) async throws
+    /// Stops with the container's own stop signal, waiting `timeout` seconds before SIGKILL.
+    func stop(_ id: String, timeout: Int) async throws
+    func remove(_ id: String) async throws
+    func inspect(_ id: String) async throws -> ContainerStatus
+    func logs(_ id: String, tail: Int) async throws -> String
+    func connect(network: String, container: String, aliases: [String]) async throws
+    func disconnect(network: String, container: String) async throws
+    /// Labels of the named network when it exists (the deploy lock, the proxy's network), else nil.
+    func networkLabels(_ network: String) async throws -> [String: String]?
+}
+
+public enum PullPolicy: String, Sendable, CaseIterable {
+    case missing, always, never
+}
+
+/// A managed container as listed: the planner's view plus its labels.
+public struct ManagedContainer: Sendable, Hashable {
+    public var actual: ActualContainer
+    public var labels: [String: String]
+    /// Networks it is attached to.
+    public var networks: [String]
+
+    public init(actual: ActualContainer, labels: [String: String], networks: [String]) {
+        self.actual = actual
+        self.labels = labels
+        self.networks = networks
+    }
+
+    public var role: String? { labels[Labels.role] }
+}
+
+extension Labels {
+    /// `proxy` for the proxy stack, `lock` for the deploy lock; absent for project containers.
+    public static let role = "berth.role"
+    public static let deployedAt = "berth.deployed-at"
+}
+
+public struct ContainerRequest: Sendable {
+    public var name: String
+    public var image: String
+    public var service: ComposeService
+    public var labels: [String: String]
+    public var networks: [NetworkAttachment]
+    /// `host ip, host port, container port` published (the proxy only).
+    public var publish: [(ip: String, hostPort: Int, containerPort: Int)] = []
+    /// Extra bind mounts `host path → container path` (the proxy's config/admin directory).
+    public var binds: [(host: String, container: String)] = []
+
+    public init(name: String, image: String, service: ComposeService, labels: [String: String], networks: [NetworkAttachment]) {
+        self.name = name
+        self.image = image
+        self.service = service
+        self.labels = labels
+        self.networks = networks
+    }
+}
+
+public struct ContainerStatus: Sendable, Hashable {
+    public enum Health: String, Sendable { case none, starting, healthy, unhealthy }
+    public var running: Bool
+    /// `created`, `running`, `exited`, `restarting`, …
+    public var state: String
+    public var exitCode: Int
+    public var health: Health
+    /// The last health-check outputs, newest last.
+    public var healthLog: [String]
+    /// IP address per attached network.
+    public var addresses: [String: String]
+    public var restartCount: Int
+
+    public init(running: Bool, state: String, exitCode: Int = 0, health: Health = .none, healthLog: [String] = [],
+                addresses: [String: String] = [:], restartCount: Int = 0) {
+        self.running = running
+        self.state = state
+        self.exitCode = exitCode
+        self.health = health
+        self.healthLog = healthLog
+        self.addresses = addresses
+        self.restartCount = restartCount
+    }
+}

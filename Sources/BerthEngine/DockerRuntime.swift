@@ -1,0 +1,166 @@
+import BerthConfig
+import BerthDocker
+import BerthPlan
+import Foundation
+
+/// `ContainerRuntime` over the Docker Engine API.
+public struct DockerRuntime: ContainerRuntime {
+    public let client: DockerClient
+
+    public init(client: DockerClient) { self.client = client }
+
+    /// Connects and checks the engine answers (`--docker-host`, then DOCKER_HOST, then the default socket).
+    public static func connect(host: String?) async throws -> DockerRuntime {
+        let client = try DockerClient(host: host)
+        try await client.ping()
+        _ = try await client.apiVersion()
+        return DockerRuntime(client: client)
+    }
+
+    static let managedFilter = ["\(Labels.managed)=true"]
+
+    public func managedContainers() async throws -> [ManagedContainer] {
+        try await client.containers.list(all: true, labelFilters: Self.managedFilter).map { c in
+            let l = c.labels
+            return ManagedContainer(
+                actual: ActualContainer(
+                    id: c.id, name: c.name, project: l[Labels.project] ?? "", service: l[Labels.service] ?? "",
+                    configHash: l[Labels.configHash] ?? "", replica: Int(l[Labels.replica] ?? "") ?? 0,
+                    deployment: l[Labels.deployment], image: c.image, running: c.state == "running", healthy: nil),
+                labels: l, networks: [])
+        }.asyncMap { container in
+            var c = container
+            if c.role == "proxy", let details = try? await client.containers.inspect(c.actual.id) {
+                c.networks = Array(details.networks.keys)
+            }
+            return c
+        }
+    }
+
+    public func managedNetworks() async throws -> [ActualNetwork] {
+        try await client.networks.list(labelFilters: Self.managedFilter).filter { $0.labels[Labels.role] == nil }.map {
+            ActualNetwork(id: $0.id, name: $0.name, project: $0.labels[Labels.project] ?? "", subnet: $0.subnets.first,
+                          isInternal: $0.internal)
+        }
+    }
+
+    public func managedVolumes() async throws -> [ActualVolume] {
+        try await client.volumes.list(labelFilters: Self.managedFilter).map {
+            ActualVolume(name: $0.name, project: $0.labels[Labels.project] ?? "")
+        }
+    }
+
+    public func createNetwork(_ spec: NetworkSpec) async throws {
+        _ = try await client.networks.create(.bridge(
+            spec.name, subnet: spec.subnet.isEmpty ? nil : spec.subnet, gateway: spec.gateway.isEmpty ? nil : spec.gateway,
+            internal: spec.isInternal, labels: spec.labels))
+    }
+
+    public func removeNetwork(_ name: String) async throws {
+        try await client.networks.remove(name)
+    }
+
+    public func createVolume(_ spec: VolumeSpec) async throws {
+        _ = try await client.volumes.create(VolumeCreate(name: spec.name, driver: spec.driver ?? "local",
+                                                         driverOpts: spec.driverOpts, labels: spec.labels))
+    }
+
+    public func removeVolume(_ name: String) async throws {
+        try await client.volumes.remove(name)
+    }
+
+    public func ensureImage(_ reference: String, policy: PullPolicy) async throws {
+        switch policy {
+        case .always:
+            try await client.images.pull(reference)
+        case .missing:
+            if try await client.images.inspect(reference) == nil { try await client.images.pull(reference) }
+        case .never:
+            if try await client.images.inspect(reference) == nil {
+                throw DockerError(.notFound, message: "image \(reference) is not present and the pull policy is never",
+                                  context: "checking image \(reference)", hint: "build or load the image, or use --pull missing")
+            }
+        }
+    }
+
+    public func createContainer(_ request: ContainerRequest) async throws -> String {
+        let config = ContainerFactory.config(request)
+        let id = try await client.containers.create(name: request.name, config: config)
+        // API 1.41 attaches one network at creation; the others are connected before start.
+        for attachment in request.networks.dropFirst() {
+            do {
+                try await client.networks.connect(attachment.network, container: id, aliases: attachment.aliases)
+            } catch {
+                try? await client.containers.remove(id, force: true)
+                throw error
+            }
+        }
+        return id
+    }
+
+    public func start(_ id: String) async throws { try await client.containers.start(id) }
+
+    public func stop(_ id: String, timeout: Int) async throws {
+        do {
+            try await client.containers.stop(id, timeout: timeout)
+        } catch let error as DockerError where error.status == 304 || error.code == .notFound {
+            return
+        }
+    }
+
+    public func remove(_ id: String) async throws {
+        do {
+            try await client.containers.remove(id, force: true)
+        } catch let error as DockerError where error.code == .notFound {
+            return
+        }
+    }
+
+    public func inspect(_ id: String) async throws -> ContainerStatus {
+        let d = try await client.containers.inspect(id)
+        let health: ContainerStatus.Health = switch d.state.health?.status {
+        case "healthy": .healthy
+        case "unhealthy": .unhealthy
+        case "starting": .starting
+        default: .none
+        }
+        return ContainerStatus(
+            running: d.state.running, state: d.state.status, exitCode: d.state.exitCode, health: health,
+            healthLog: d.state.health?.outputs ?? [],
+            addresses: d.networks.compactMapValues { $0.ipAddress.flatMap { $0.isEmpty ? nil : $0 } },
+            restartCount: d.restartCount)
+    }
+
+    public func logs(_ id: String, tail: Int) async throws -> String {
+        try await client.containers.logLines(id, tail: tail).map(\.text).joined(separator: "\n")
+    }
+
+    public func streamLogs(_ id: String, since: Date?, tail: Int, follow: Bool, _ line: @Sendable (String) -> Void) async throws {
+        for try await l in await client.containers.logs(id, since: since, tail: tail, follow: follow) { line(l.text) }
+    }
+
+    public func connect(network: String, container: String, aliases: [String]) async throws {
+        try await client.networks.connect(network, container: container, aliases: aliases)
+    }
+
+    public func disconnect(network: String, container: String) async throws {
+        try await client.networks.disconnect(network, container: container, force: true)
+    }
+
+    public func networkLabels(_ network: String) async throws -> [String: String]? {
+        do {
+            return try await client.networks.inspect(network).labels
+        } catch let error as DockerError where error.code == .notFound {
+            return nil
+        }
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(count)
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}

@@ -1,0 +1,181 @@
+import BerthConfig
+import BerthPlan
+import Foundation
+
+/// Rolls one service out exactly as a rollout must go: new replicas beside the old, wait until ready,
+/// switch the proxy to the new ones only, drain, stop the old with their stop signal and grace
+/// period, remove them. `recreate` stops the old first and restarts them if the new ones fail.
+struct ServiceDeployer: Sendable {
+    let runtime: any ContainerRuntime
+    let routes: RouteTable
+    let driver: any ProxyDriver
+    let deployment: String
+    let pullPolicy: PullPolicy
+    let events: EventSink
+
+    struct Failed: Error, CustomStringConvertible {
+        var service: String
+        var reason: String
+        var rolledBack: Bool
+        var description: String { reason }
+    }
+
+    func step(_ service: ServiceSpec, _ message: String, _ start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        events(ApplyEvent(.step, project: service.project, service: service.name, message: message,
+                          elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+
+    /// Brings the service to `service`: `existing` are its containers now, `routesOfService` its routes.
+    func deploy(_ service: ServiceSpec, existing: [ManagedContainer], routesOfService: [ProxyRoute],
+                settings: RolloutSettings, force: Bool) async throws {
+        let start = ContinuousClock.now
+        let hasRoutes = !routesOfService.isEmpty
+        let routed = Set(await routes.current(service.project, service.name))
+        var statuses: [String: ContainerStatus] = [:]
+        for c in existing { statuses[c.actual.id] = try? await runtime.inspect(c.actual.id) }
+        let serving = { (c: ManagedContainer) -> Bool in
+            guard let s = statuses[c.actual.id], s.running, s.health != .unhealthy else { return false }
+            return hasRoutes ? routed.contains(c.actual.name) : true
+        }
+
+        // Already converged (e.g. a crash after the switch): adopt the new replicas, remove the rest.
+        let adoptable = existing.filter { $0.actual.configHash == service.configHash && serving($0) }
+        if !force && adoptable.count >= service.replicas.count && !service.replicas.isEmpty {
+            let keep = Array(adoptable.sorted { $0.actual.replica < $1.actual.replica }.prefix(service.replicas.count))
+            let keepNames = Set(keep.map(\.actual.name))
+            if hasRoutes && Set(routed) != keepNames {
+                try await routes.set(service.project, service.name, to: keep.map(\.actual.name).sorted())
+            }
+            try await retire(existing.filter { !keepNames.contains($0.actual.name) }, service: service,
+                             routesOfService: routesOfService, settings: settings, start: start)
+            step(service, "converged (\(keep.count) replica\(keep.count == 1 ? "" : "s") kept)", start)
+            return
+        }
+
+        // Leftovers of an interrupted rollout are not serving: remove them first.
+        let leftovers = existing.filter { c in
+            hasRoutes ? !routed.contains(c.actual.name) && !(routed.isEmpty && serving(c))
+                : c.actual.configHash == service.configHash || statuses[c.actual.id]?.running != true
+        }
+        for c in leftovers { try? await runtime.remove(c.actual.id) }
+        let leftoverIDs = Set(leftovers.map(\.actual.id))
+        let old = existing.filter { !leftoverIDs.contains($0.actual.id) }
+
+        step(service, "pulling \(service.spec.image)", start)
+        try await runtime.ensureImage(service.spec.image, policy: pullPolicy)
+
+        if service.strategy == .recreate && !old.isEmpty {
+            if hasRoutes { try await routes.set(service.project, service.name, to: []) }
+            step(service, "stopping \(old.count) old replica(s) (recreate)", start)
+            for c in old { try await runtime.stop(c.actual.id, timeout: stopTimeout(service)) }
+        }
+
+        let taken = Set(old.map(\.actual.name))
+        step(service, "starting \(service.replicas.count) new replica(s)", start)
+        var created: [(id: String, name: String)] = []
+        do {
+            for replica in service.replicas {
+                let name = taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name
+                var labels = replica.labels
+                labels[Labels.deployment] = deployment
+                labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
+                var request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels,
+                                               networks: replica.networks)
+                request.publish = []
+                let id = try await runtime.createContainer(request)
+                created.append((id, name))
+                try await runtime.start(id)
+            }
+            step(service, "waiting for \(created.count) replica(s) to be ready", start)
+            let readiness = Readiness(runtime: runtime)
+            let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in created {
+                    group.addTask { try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout) }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            step(service, "new replicas failed; rolling back", start)
+            for c in created {
+                try? await runtime.stop(c.id, timeout: 1)
+                try? await runtime.remove(c.id)
+            }
+            var rolledBack = true
+            if service.strategy == .recreate && !old.isEmpty {
+                for c in old { try? await runtime.start(c.actual.id) }
+                if hasRoutes {
+                    do { try await routes.set(service.project, service.name, to: old.map(\.actual.name).sorted()) } catch { rolledBack = false }
+                }
+            }
+            throw Failed(service: service.name, reason: "\(error)", rolledBack: rolledBack)
+        }
+
+        if hasRoutes {
+            step(service, "switching the proxy to the new replica(s)", start)
+            try await routes.set(service.project, service.name, to: created.map(\.name))
+        }
+        try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
+        step(service, "rolled out \(service.shortHash)", start)
+    }
+
+    /// Drains (when routed), stops with the service's grace period, and removes containers.
+    func retire(_ containers: [ManagedContainer], service: ServiceSpec, routesOfService: [ProxyRoute],
+                settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
+        guard !containers.isEmpty else { return }
+        if !routesOfService.isEmpty {
+            let ports = Set(routesOfService.map(\.port))
+            let addresses = containers.flatMap { c in ports.map { "\(c.actual.name):\($0)" } }
+            step(service, "draining \(containers.count) old replica(s)", start)
+            _ = await driver.drain(addresses, timeout: settings.drainTimeout)
+        }
+        step(service, "stopping \(containers.count) old replica(s)", start)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in containers {
+                group.addTask {
+                    try await runtime.stop(c.actual.id, timeout: stopTimeout(service))
+                    try await runtime.remove(c.actual.id)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func stopTimeout(_ service: ServiceSpec) -> Int {
+        max(1, Int(((service.spec.stopGracePeriod ?? .seconds(10)).seconds).rounded(.up)))
+    }
+
+    /// Same hash, other replica count: start the missing replicas or retire the extra ones.
+    func scale(_ service: ServiceSpec, existing: [ManagedContainer], routesOfService: [ProxyRoute], settings: RolloutSettings) async throws {
+        let start = ContinuousClock.now
+        let current = existing.filter { $0.actual.configHash == service.configHash }.sorted { $0.actual.replica < $1.actual.replica }
+        if current.count > service.replicas.count {
+            let keep = Array(current.prefix(service.replicas.count))
+            if !routesOfService.isEmpty { try await routes.set(service.project, service.name, to: keep.map(\.actual.name)) }
+            try await retire(Array(current.dropFirst(service.replicas.count)), service: service, routesOfService: routesOfService,
+                             settings: settings, start: start)
+            return
+        }
+        let have = Set(current.map(\.actual.replica))
+        var names = current.map(\.actual.name)
+        let readiness = Readiness(runtime: runtime)
+        for replica in service.replicas where !have.contains(replica.index) {
+            var labels = replica.labels
+            labels[Labels.deployment] = deployment
+            labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
+            let id = try await runtime.createContainer(ContainerRequest(name: replica.name, image: service.spec.image, service: service.spec,
+                                                                        labels: labels, networks: replica.networks))
+            try await runtime.start(id)
+            do {
+                try await readiness.wait(id: id, name: replica.name, route: routesOfService.first, timeout: settings.readyTimeout)
+            } catch {
+                try? await runtime.remove(id)
+                throw Failed(service: service.name, reason: "\(error)", rolledBack: true)
+            }
+            names.append(replica.name)
+        }
+        if !routesOfService.isEmpty { try await routes.set(service.project, service.name, to: names) }
+        step(service, "scaled to \(service.replicas.count)", start)
+    }
+}

@@ -1,0 +1,127 @@
+#!/bin/sh
+# Entrypoint of berth-demo/static:1 and berth-demo/app:1 (busybox ash).
+#
+# busybox httpd (and nc) run as PID 1 would ignore SIGTERM, so `docker stop` would
+# wait for SIGKILL. This wrapper runs the command as a child instead and, on
+# SIGTERM or SIGINT:
+#   1. sends SIGTERM to the command (httpd stops accepting connections at once);
+#   2. waits, at most APP_STOP_GRACE seconds (default 10), for requests already
+#      being served (httpd's per-connection children, CGI scripts such as
+#      /cgi-bin/slow) to finish — `docker exec` sessions are not waited for;
+#   3. exits 0.
+# With nothing in flight the container stops in about 0.1 s. It works the same
+# as PID 1 or under `init: true` (docker-init).
+#
+# APP_START_DELAY=N (seconds) sleeps before starting the command, to simulate a
+# slow start; a stop signal during the delay ends the container at once.
+# With no arguments the command is `httpd -f -p 8080 -h /www`.
+# The wrapper writes nothing, so it works with a read-only root file system
+# and any user id.
+
+[ $# -gt 0 ] || set -- httpd -f -p 8080 -h /www
+
+# This busybox shell runs its own applets before looking at PATH, which would
+# bypass real programs and scripts (such as /bin/nc, which adds -k to busybox
+# nc): a command found in PATH as a regular file runs by its path.
+case "$1" in
+*/*) ;;
+*)
+	_cmd='' _ifs=$IFS
+	IFS=:
+	for _d in $PATH; do
+		if [ -f "$_d/$1" ] && [ -x "$_d/$1" ] && [ ! -L "$_d/$1" ]; then
+			_cmd=$_d/$1
+			break
+		fi
+	done
+	IFS=$_ifs
+	if [ -n "$_cmd" ]; then
+		shift
+		set -- "$_cmd" "$@"
+	fi
+	;;
+esac
+
+pid=
+stopping=
+# shellcheck disable=SC2317 # called by the trap
+on_stop() {
+	stopping=1
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+}
+trap on_stop TERM INT
+
+case "${APP_START_DELAY:-0}" in
+'' | *[!0-9]*) echo "entrypoint: ignoring APP_START_DELAY='$APP_START_DELAY' (not a whole number of seconds)" >&2 ;;
+0) ;;
+*)
+	echo "entrypoint: APP_START_DELAY=$APP_START_DELAY, sleeping before start" >&2
+	sleep "$APP_START_DELAY" &
+	pid=$!
+	wait "$pid"
+	if [ -n "$stopping" ]; then
+		kill -KILL "$pid" 2>/dev/null
+		exit 0
+	fi
+	pid=
+	;;
+esac
+
+# A background job gets /dev/null as stdin: hand it the real one through fd 3.
+exec 3<&0
+"$@" <&3 3<&- &
+pid=$!
+[ -n "$stopping" ] && kill -TERM "$pid" 2>/dev/null
+
+# Sets _state and _ppid from /proc/PID/stat without forking; fails when PID is gone.
+proc_state() {
+	_state='' _ppid='' _line=''
+	read -r _line 2>/dev/null <"/proc/$1/stat" || return 1
+	# "pid (comm) S ppid ..."; comm may hold spaces, so cut after the last ')'.
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- ${_line##*) }
+	_state=$1 _ppid=$2
+}
+
+# True while the command or a request it started is still running. Request
+# handlers are children of httpd, then orphans once httpd has exited: their
+# parent becomes PID 1 (this script, or docker-init). `docker exec` processes
+# have parent 0 and are skipped.
+busy() {
+	for _p in /proc/[0-9]*; do
+		_p=${_p#/proc/}
+		[ "$_p" = "$$" ] && continue
+		[ "$_p" = 1 ] && continue
+		proc_state "$_p" || continue
+		[ "$_state" = Z ] && continue
+		# The command itself, its children (request handlers, while it is still
+		# exiting) and orphans (request handlers after it exited).
+		if [ "$_p" = "$pid" ] || [ "$_ppid" = "$pid" ] || [ "$_ppid" = 1 ] || [ "$_ppid" = "$$" ]; then
+			return 0
+		fi
+	done
+	return 1
+}
+
+while :; do
+	wait "$pid"
+	rc=$?
+	[ -n "$stopping" ] && break
+	# wait returns early only for a trapped signal, which sets $stopping.
+	proc_state "$pid" || break
+	[ "$_state" = Z ] && break
+done
+
+if [ -z "$stopping" ]; then
+	exit "$rc"
+fi
+
+grace=${APP_STOP_GRACE:-10}
+case "$grace" in '' | *[!0-9]*) grace=10 ;; esac
+ticks=$((grace * 10))
+while [ "$ticks" -gt 0 ] && busy; do
+	sleep 0.1
+	ticks=$((ticks - 1))
+done
+kill -KILL "$pid" 2>/dev/null
+exit 0
