@@ -11,16 +11,19 @@
 #   kept in ${BERTH_CACHE_DIR:-~/.cache/berth}; BERTH_CADDY_BINARY=/path/to/caddy
 #   uses that binary instead). Needs root and a running Docker engine (started
 #   here if /var/run/docker.sock does not answer and dockerd is installed).
-#   Every image carries the label org.berth.demo=true.
+#   Every image carries the label org.berth.demo=true. Prints one line per image.
+#   scripts/images/smoke-test.sh checks the result (containers, ~20 s).
 #
 # berth-demo/static:1   busybox httpd; document root /www (index.html: "Berth demo
 #   static site"); port 8080. CMD httpd -f -p 8080 -h /www, run by the signal-aware
 #   ENTRYPOINT /entrypoint.sh (see below). Applets in /bin: sh httpd wget nc cat ...
-#   /tmp is writable (1777); users root, nobody (65534).
+#   (/bin/nc also takes -k, as busybox's -ll: `nc -lk -p 7000 -e cat` is an echo
+#   server). /tmp is writable (1777); users root, nobody (65534).
 #
 # berth-demo/app:1      the same base with a dynamic app (CGI via busybox httpd); port 8080:
-#   GET /  and /index.html  HTML page with APP_VERSION (default 1), NOTES_TITLE and the host name
-#   GET /cgi-bin/health     200 "ok"; 500 "unhealthy" when APP_FAIL_HEALTH=1
+#   GET / and /index.html   HTML page: <h1>$NOTES_TITLE</h1> (default "Berth demo app")
+#                           and "version=$APP_VERSION host=$(hostname)" (APP_VERSION default 1)
+#   GET /cgi-bin/health     200 "ok"; 500 "unhealthy" when APP_FAIL_HEALTH=1 (/ stays 200)
 #   GET /cgi-bin/version    "version=$APP_VERSION host=$(hostname)"
 #   GET /cgi-bin/slow?N     sleeps N seconds (default 1, max 30), then "slow done" (also ?s=N)
 #   There is no /health path (busybox httpd cannot run a CGI outside /cgi-bin

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+bash scripts/build-images.sh
 if [ -z "${BERTH_SCHEMAS:-}" ] && [ -d ../shared/schemas ]; then
   export BERTH_SCHEMAS="$(cd ../shared/schemas && pwd)"
 fi

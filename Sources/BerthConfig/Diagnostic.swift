@@ -33,11 +33,20 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Collects every problem of a load so that one run reports them all.
 public final class DiagnosticSink {
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Values whose content is unknown because of a problem already reported (a failed interpolation).
+    private var unknownValues = Set<Location>()
 
     public init() {}
 
     public func error(_ location: Location, _ message: String) {
+        guard !unknownValues.contains(location) else { return }
         diagnostics.append(Diagnostic(location, message))
+    }
+
+    /// Drops later problems reported at `location`: the value there could not be computed and its problem
+    /// is already reported, so checks of its content would only repeat it in other words.
+    public func markUnknown(_ location: Location) {
+        unknownValues.insert(location)
     }
 
     public var isEmpty: Bool { diagnostics.isEmpty }

@@ -95,6 +95,15 @@ public struct Fields {
         self[key].flatMap { Scalar.strings($0, describe(key), single: single, sink) }
     }
 
+    /// Like `strings`, with the position of each item (for a single string, the string's position).
+    public func stringItems(_ key: String, single: Bool = false) -> [(text: String, location: Location)]? {
+        guard let value = self[key], let strings = Scalar.strings(value, describe(key), single: single, sink) else {
+            return nil
+        }
+        if case .sequence(let items, _) = value { return Array(zip(strings, items.map(\.location))) }
+        return strings.map { ($0, value.location) }
+    }
+
     /// A map of strings, written either as a mapping or as a `KEY=value` list.
     public func stringMap(_ key: String, separator: Character = "=") -> [String: String?]? {
         self[key].flatMap { Scalar.stringMap($0, describe(key), separator: separator, sink) }

@@ -16,7 +16,12 @@ struct MiddlewareLoader {
             let what = "middleware '\(name)'"
             guard let f = Fields(entry.value, what: what, known: Middleware.kindKeys, sink: sink) else { continue }
             guard f.keys.count == 1, let key = f.keys.first else {
-                sink.error(entry.value.location, "\(what) must have exactly one kind (\(Middleware.kindKeys.joined(separator: ", "))), found \(f.keys.count)")
+                // Keys that are all unknown were reported one by one already.
+                var written = 0
+                if case .mapping(let list, _) = entry.value { written = list.count }
+                if !(f.keys.isEmpty && written > 0) {
+                    sink.error(entry.value.location, "\(what) must have exactly one kind (\(Middleware.kindKeys.joined(separator: ", "))), found \(f.keys.count)")
+                }
                 continue
             }
             if let kind = kind(key, f) {
@@ -63,43 +68,44 @@ struct MiddlewareLoader {
             if period.milliseconds <= 0 { f.error("period", "'period' of \(what) must be positive") }
             return .rateLimit(.init(average: average, burst: f.int("burst", in: 1...1_000_000) ?? average, period: period))
         case "basic_auth":
-            guard let f = parent.fields(key, known: ["users", "realm"], what: what), let users = f.strings("users") else {
+            guard let f = parent.fields(key, known: ["users", "realm"], what: what), let users = f.stringItems("users") else {
                 parent.error(key, "\(what) needs 'users' (lines of user:bcrypt-hash, as `htpasswd -nbB user password` prints)")
                 return nil
             }
-            for user in users {
+            for (user, location) in users {
                 let parts = user.split(separator: ":", maxSplits: 1)
                 let hash = parts.count == 2 ? String(parts[1]) : ""
                 if parts.count != 2 || !(hash.hasPrefix("$2y$") || hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$")) || hash.count != 60 {
-                    f.error("users", "a user of \(what) is not 'name:bcrypt-hash' (create one with `htpasswd -nbB name password`)")
+                    sink.error(location, "a user of \(what) is not 'name:bcrypt-hash' (create one with `htpasswd -nbB name password`)")
                 }
             }
             if users.isEmpty { f.error("users", "'users' of \(what) is empty") }
-            return .basicAuth(.init(users: users, realm: f.string("realm")))
+            return .basicAuth(.init(users: users.map(\.text), realm: f.string("realm")))
         case "ip_allow_list":
-            guard let f = parent.fields(key, known: ["source_range"], what: what), let ranges = f.strings("source_range") else {
+            guard let f = parent.fields(key, known: ["source_range"], what: what), let ranges = f.stringItems("source_range") else {
                 parent.error(key, "\(what) needs 'source_range'")
                 return nil
             }
-            for range in ranges where IPv4Network(parsing: range) == nil && IPv4Network.parseAddress(range) == nil && !range.contains(":") {
-                f.error("source_range", "'\(range)' in \(what) is not an IP address or CIDR block")
+            for (range, location) in ranges where IPv4Network(parsing: range) == nil && IPv4Network.parseAddress(range) == nil && !range.contains(":") {
+                sink.error(location, "'\(range)' in \(what) is not an IP address or CIDR block")
             }
             if ranges.isEmpty { f.error("source_range", "'source_range' of \(what) is empty") }
-            return .ipAllowList(sourceRange: ranges)
+            return .ipAllowList(sourceRange: ranges.map(\.text))
         case "redirect_scheme":
             let f = parent.fields(key, known: ["scheme", "permanent"], what: what)
             let scheme = f?.string("scheme") ?? "https"
             if !["http", "https"].contains(scheme) { f?.error("scheme", "'scheme' of \(what) must be http or https") }
             return .redirectScheme(scheme: scheme, permanent: f?.bool("permanent") ?? true)
         case "strip_prefix":
-            guard let f = parent.fields(key, known: ["prefixes"], what: what), let prefixes = f.strings("prefixes") else {
+            guard let f = parent.fields(key, known: ["prefixes"], what: what), let prefixes = f.stringItems("prefixes") else {
                 parent.error(key, "\(what) needs 'prefixes'")
                 return nil
             }
-            for prefix in prefixes where !prefix.hasPrefix("/") {
-                f.error("prefixes", "prefix '\(prefix)' of \(what) must start with '/'")
+            for (prefix, location) in prefixes where !prefix.hasPrefix("/") {
+                sink.error(location, "prefix '\(prefix)' of \(what) must start with '/'")
             }
-            return .stripPrefix(prefixes: prefixes)
+            if prefixes.isEmpty { f.error("prefixes", "'prefixes' of \(what) is empty") }
+            return .stripPrefix(prefixes: prefixes.map(\.text))
         default:
             return nil
         }

@@ -70,10 +70,10 @@ struct PlatformLoader {
         if let value = top["middlewares"] {
             p.middlewares = MiddlewareLoader(sink: sink).load(value)
         }
-        if let chain = top.strings("default_middlewares") {
-            p.defaultMiddlewares = chain
-            for name in chain where p.middlewares[name] == nil {
-                top.error("default_middlewares", "'default_middlewares' names '\(name)', which is not defined under 'middlewares'\(Suggestion.hint(for: name, in: p.middlewares.keys))")
+        if let chain = top.stringItems("default_middlewares") {
+            p.defaultMiddlewares = chain.map(\.text)
+            for (name, location) in chain where p.middlewares[name] == nil {
+                sink.error(location, "'default_middlewares' names '\(name)', which is not defined under 'middlewares'\(Suggestion.hint(for: name, in: p.middlewares.keys))")
             }
         }
         if let f = top.fields("crowdsec", known: ["enabled", "lapi_url", "lapi_key_env", "plugin_version"]) {
@@ -81,30 +81,35 @@ struct PlatformLoader {
             p.crowdsec.lapiURL = f.string("lapi_url") ?? p.crowdsec.lapiURL
             p.crowdsec.lapiKeyEnv = f.string("lapi_key_env") ?? p.crowdsec.lapiKeyEnv
             p.crowdsec.pluginVersion = f.string("plugin_version") ?? p.crowdsec.pluginVersion
+            if p.crowdsec.enabled && p.proxy.kind == .caddy {
+                f.error("enabled", "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin); set proxy.kind to traefik or disable crowdsec")
+            }
         }
         if let f = top.fields("network", known: ["pools", "subnet_prefix"]) {
             p.network.location = f.location
-            if let pools = f.strings("pools", single: true) {
+            p.network.subnetPrefix = f.int("subnet_prefix", in: 16...29) ?? p.network.subnetPrefix
+            if let pools = f.stringItems("pools", single: true) {
                 var parsed: [IPv4Network] = []
-                for text in pools {
+                for (text, location) in pools {
                     guard let net = IPv4Network(parsing: text) else {
-                        f.error("pools", "'\(text)' in 'network.pools' is not an IPv4 CIDR block such as 10.213.0.0/16")
+                        let hint = text.contains("/") && IPv4Network.parseAddress(String(text.prefix { $0 != "/" })) != nil
+                            ? " (the address must be the first of its block, with no host bits set)" : ""
+                        sink.error(location, "'\(text)' in 'network.pools' is not an IPv4 CIDR block such as 10.213.0.0/16\(hint)")
                         continue
                     }
                     if let other = parsed.first(where: { $0.overlaps(net) }) {
-                        f.error("pools", "address pool \(net) overlaps pool \(other)")
+                        sink.error(location, "address pool \(net) overlaps pool \(other)")
                     }
                     if let reserved = NetworkConfig.reserved.first(where: { $0.overlaps(net) }) {
-                        f.error("pools", "address pool \(net) overlaps \(reserved), which Docker uses for its default bridge")
+                        sink.error(location, "address pool \(net) overlaps \(reserved), which Docker uses for its default bridge")
+                    }
+                    if net.prefix > p.network.subnetPrefix {
+                        sink.error(location, "address pool \(net) is smaller than one /\(p.network.subnetPrefix) subnet; use a larger pool or raise 'subnet_prefix'")
                     }
                     parsed.append(net)
                 }
                 if pools.isEmpty { f.error("pools", "'network.pools' is empty") }
                 p.network.pools = parsed
-            }
-            p.network.subnetPrefix = f.int("subnet_prefix", in: 16...29) ?? p.network.subnetPrefix
-            for pool in p.network.pools where pool.prefix > p.network.subnetPrefix {
-                f.error("pools", "address pool \(pool) is smaller than one /\(p.network.subnetPrefix) subnet")
             }
         }
         if let f = top.fields("api", known: ["listen", "tokens_env"]) {
@@ -139,15 +144,17 @@ struct PlatformLoader {
             if ["web", "websecure"].contains(name) || !Names.isServiceName(name) {
                 sink.error(entry.key.location, "entrypoint name '\(name)' is reserved or invalid (web and websecure are Berth's http and https entrypoints)")
             }
-            guard let f = Fields(entry.value, what: "entrypoint '\(name)'", known: ["port", "protocol"], sink: sink),
-                  let port = f.port("port") else { continue }
+            guard let f = Fields(entry.value, what: "entrypoint '\(name)'", known: ["port", "protocol"], sink: sink) else { continue }
+            guard let port = f.port("port") else {
+                if f["port"] == nil { sink.error(f.location, "entrypoint '\(name)' needs 'port'") }
+                continue
+            }
             var proto = RouteProtocol.tcp
             if let text = f.string("protocol") {
                 if let p = RouteProtocol(rawValue: text), p != .http { proto = p } else {
                     f.error("protocol", "'protocol' of entrypoint '\(name)' must be tcp or udp, found '\(text)'")
                 }
             }
-            if !f.has("port") { sink.error(f.location, "entrypoint '\(name)' needs 'port'") }
             let key = "\(proto.rawValue)/\(port)"
             if let other = used[key] {
                 f.error("port", "entrypoint '\(name)' uses \(proto.rawValue) port \(port), already used by \(other)")

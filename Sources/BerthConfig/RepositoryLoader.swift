@@ -34,6 +34,10 @@ public struct RepositoryLoader: Sendable {
             .flatMap { PlatformLoader(sink: sink).load($0) }
 
         let projectsDir = root.appendingPathComponent("projects")
+        var projectsIsDir: ObjCBool = false
+        if fm.fileExists(atPath: projectsDir.path, isDirectory: &projectsIsDir), !projectsIsDir.boolValue {
+            sink.error(Location(file: "projects"), "'projects' must be a directory with one directory per project")
+        }
         let names = ((try? fm.contentsOfDirectory(atPath: projectsDir.path)) ?? [])
             .filter { !$0.hasPrefix(".") }
             .filter { name in
@@ -42,60 +46,104 @@ public struct RepositoryLoader: Sendable {
             }
             .sorted()
         var projects: [Project] = []
-        var normalized: [String: String] = [:]
-        for name in names {
-            let location = Location(file: "projects/\(name)")
-            if !Names.isProjectName(name) {
-                sink.error(location, "project name '\(name)' is invalid: use lowercase letters, digits and '-' (at most 40), starting with a letter or digit")
-            }
-            let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
-            if let other = normalized[key] {
-                sink.error(location, "duplicate project name: '\(name)' and '\(other)' name the same project")
-            }
-            normalized[key] = name
-            if let project = loadProject(name, directory: projectsDir.appendingPathComponent(name), sink: sink) {
+        var locations: [String: ProjectLocations] = [:]
+        for name in Self.checkProjectNames(names, sink: sink) {
+            if let (project, projectLocations) = loadProject(name, directory: projectsDir.appendingPathComponent(name), sink: sink) {
                 projects.append(project)
+                locations[name] = projectLocations
             }
         }
         guard let platform else { return nil }
         let repository = Repository(root: root, platform: platform, projects: projects)
-        RepositoryValidator(repository: repository, sink: sink).validate()
+        RepositoryValidator(repository: repository, sink: sink, locations: locations).validate()
         return repository
     }
 
-    private func loadProject(_ name: String, directory: URL, sink: DiagnosticSink) -> Project? {
+    /// What a project directory name becomes when made valid: lowercase, runs of other characters as one '-'.
+    static func normalizedProjectName(_ name: String) -> String {
+        var out = ""
+        for c in name.lowercased().unicodeScalars {
+            if ("a"..."z").contains(c) || ("0"..."9").contains(c) {
+                out.unicodeScalars.append(c)
+            } else if !out.isEmpty, !out.hasSuffix("-") {
+                out.append("-")
+            }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out
+    }
+
+    /// Reports invalid project directory names and directories that name the same project (`web`, `Web`,
+    /// `web_`); returns the directories to load: every one except the duplicates of another.
+    static func checkProjectNames(_ names: [String], sink: DiagnosticSink) -> [String] {
+        let rule = "use lowercase letters, digits and '-' (at most 40), starting with a letter or digit"
+        // Valid names are distinct projects; an invalid one is compared by what it would become.
+        func groupKey(_ name: String) -> String { Names.isProjectName(name) ? name : normalizedProjectName(name) }
+        var groups: [String: [String]] = [:]
+        for name in names { groups[groupKey(name), default: []].append(name) }
+        var load: [String] = []
+        for name in names {
+            let key = groupKey(name)
+            let group = groups[key] ?? [name]
+            // The directory that keeps the name: the valid one if there is one, else the first.
+            let keeper = group.first(where: Names.isProjectName) ?? group[0]
+            let location = Location(file: "projects/\(name)")
+            if name != keeper {
+                sink.error(location, "project directories '\(name)' and '\(keeper)' name the same project '\(key)'; rename or remove '\(name)' (project names \(rule))")
+                continue
+            }
+            if !Names.isProjectName(name) {
+                let hint = Names.isProjectName(key) ? "; rename the directory to '\(key)'" : ""
+                sink.error(location, "project name '\(name)' is invalid: \(rule)\(hint)")
+            }
+            load.append(name)
+        }
+        return load
+    }
+
+    private func loadProject(_ name: String, directory: URL, sink: DiagnosticSink) -> (Project, ProjectLocations)? {
         let base = "projects/\(name)"
         let composeName = "\(base)/compose.yml"
         let composeURL = directory.appendingPathComponent("compose.yml")
-        guard FileManager.default.fileExists(atPath: composeURL.path) else {
-            let alternatives = ["compose.yaml", "docker-compose.yml", "docker-compose.yaml"]
-                .filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
-            let hint = alternatives.first.map { "; rename \($0) to compose.yml" } ?? ""
-            sink.error(Location(file: base), "project '\(name)' has no compose.yml\(hint)")
-            return nil
-        }
+        let fm = FileManager.default
         var variables: [String: String] = [:]
-        if let dotenv = try? String(contentsOf: directory.appendingPathComponent(".env"), encoding: .utf8) {
-            for (k, v) in EnvFile.parse(dotenv, file: "\(base)/.env", sink: sink) { variables[k] = v }
+        let dotenvURL = directory.appendingPathComponent(".env")
+        if fm.fileExists(atPath: dotenvURL.path), let dotenv = read(dotenvURL, name: "\(base)/.env", sink: sink) {
+            // `.env` values may use the environment and the keys above them; the environment wins over them.
+            for (k, v) in EnvFile.parse(dotenv, file: "\(base)/.env", variables: environment, sink: sink) { variables[k] = v }
         }
         variables.merge(environment) { _, fromEnvironment in fromEnvironment }
 
         var config = ProjectConfig()
+        var locations = ProjectLocations()
+        var valid = true
         let projectName = "\(base)/project.yml"
         let projectURL = directory.appendingPathComponent("project.yml")
-        if FileManager.default.fileExists(atPath: projectURL.path) {
-            guard let text = read(projectURL, name: projectName, sink: sink),
-                  let value = YAMLValue.parse(text, file: projectName, into: sink),
-                  let loaded = ProjectLoader(project: name, file: projectName, sink: sink).load(value)
-            else { return nil }
-            config = loaded
+        if fm.fileExists(atPath: projectURL.path) {
+            if let text = read(projectURL, name: projectName, sink: sink),
+               let value = YAMLValue.parse(text, file: projectName, into: sink),
+               let loaded = ProjectLoader(project: name, file: projectName, sink: sink).load(value) {
+                (config, locations) = loaded
+            } else {
+                valid = false
+            }
+        } else if let other = ["project.yaml"].first(where: { fm.fileExists(atPath: directory.appendingPathComponent($0).path) }) {
+            sink.error(Location(file: "\(base)/\(other)"), "berth reads project.yml, not \(other); rename it")
+        }
+        guard fm.fileExists(atPath: composeURL.path) else {
+            let alternatives = ["compose.yaml", "docker-compose.yml", "docker-compose.yaml"]
+                .filter { fm.fileExists(atPath: directory.appendingPathComponent($0).path) }
+            let hint = alternatives.first.map { "; rename \($0) to compose.yml" } ?? ""
+            sink.error(Location(file: base), "project '\(name)' has no compose.yml\(hint)")
+            return nil
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
               let compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink)
-                  .load(value, variables: Interpolator(variables: variables))
+                  .load(value, variables: Interpolator(variables: variables)),
+              valid
         else { return nil }
-        return Project(name: name, directory: directory, config: config, compose: compose)
+        return (Project(name: name, directory: directory, config: config, compose: compose), locations)
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

@@ -3,6 +3,8 @@
 struct RepositoryValidator {
     let repository: Repository
     let sink: DiagnosticSink
+    /// Positions of names in each project's project.yml, by project name.
+    var locations: [String: ProjectLocations] = [:]
 
     var platform: PlatformConfig { repository.platform }
 
@@ -12,12 +14,14 @@ struct RepositoryValidator {
             validate(project)
             guard project.config.enabled else { continue }
             for route in project.config.ingress {
-                for key in routeKeys(route) {
+                let hostLocations = locations[project.name]?.routes[route.location]?.hosts ?? []
+                for (index, key) in routeKeys(route).enumerated() {
+                    let location = route.proto == .http || route.tls ? hostLocations[safe: index] ?? route.location : route.location
                     let owner = "project '\(project.name)' service '\(route.service)'"
-                    if let (other, location) = routes[key.id] {
-                        sink.error(route.location, "\(key.text) is already routed to \(other) (\(location))")
+                    if let (other, otherLocation) = routes[key.id] {
+                        sink.error(location, "\(key.text) is already routed to \(other) (\(otherLocation))")
                     } else {
-                        routes[key.id] = (owner, route.location)
+                        routes[key.id] = (owner, location)
                     }
                 }
             }
@@ -34,9 +38,10 @@ struct RepositoryValidator {
     private func routeKeys(_ route: IngressRoute) -> [RouteKey] {
         switch route.proto {
         case .http:
+            var path = route.path
+            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             return route.hosts.map { host in
-                let path = route.path.count > 1 && route.path.hasSuffix("/") ? String(route.path.dropLast()) : route.path
-                return RouteKey(id: "http \(host.lowercased()) \(path)", text: "host \(host) path \(route.path)")
+                RouteKey(id: "http \(host.lowercased()) \(path)", text: "host \(host) path \(route.path)")
             }
         case .tcp where route.tls:
             return route.hosts.map {
@@ -50,20 +55,23 @@ struct RepositoryValidator {
     private func validate(_ project: Project) {
         let services = project.compose.services
         let file = "projects/\(project.name)/project.yml"
+        let places = locations[project.name] ?? ProjectLocations()
         func checkService(_ name: String, _ location: Location, _ role: String) {
             if services[name] == nil {
                 sink.error(location, "\(role) names service '\(name)', which is not in projects/\(project.name)/compose.yml\(Suggestion.hint(for: name, in: services.keys))")
             }
         }
         for route in project.config.ingress {
-            checkService(route.service, route.location, "an ingress route")
+            let place = places.routes[route.location]
+            checkService(route.service, place?.service ?? route.location, "an ingress route")
             if let service = services[route.service], service.replicas == 0 {
                 sink.error(route.location, "an ingress route names service '\(route.service)', which has 0 replicas")
             }
             var chain = route.middlewares
             if route.proto == .http && route.defaultMiddlewares { chain += platform.defaultMiddlewares }
-            for name in route.middlewares where platform.middlewares[name] == nil {
-                sink.error(route.location, "middleware '\(name)' is not defined in platform.yml\(Suggestion.hint(for: name, in: platform.middlewares.keys))")
+            for (index, name) in route.middlewares.enumerated() where platform.middlewares[name] == nil {
+                sink.error(place?.middlewares[safe: index] ?? route.location,
+                           "middleware '\(name)' is not defined under 'middlewares' in platform.yml\(Suggestion.hint(for: name, in: platform.middlewares.keys))")
             }
             if platform.proxy.kind == .caddy {
                 if route.proto != .http {
@@ -76,23 +84,31 @@ struct RepositoryValidator {
                 }
             }
             if let name = route.entrypoint {
+                let location = place?.entrypoint ?? route.location
                 if let ep = platform.entrypoints[name] {
                     if ep.proto != route.proto {
-                        sink.error(route.location, "entrypoint '\(name)' is \(ep.proto.rawValue) but the route is \(route.proto.rawValue)")
+                        sink.error(location, "entrypoint '\(name)' is \(ep.proto.rawValue) but the route is \(route.proto.rawValue)")
                     }
                 } else {
-                    sink.error(route.location, "entrypoint '\(name)' is not defined in platform.yml\(Suggestion.hint(for: name, in: platform.entrypoints.keys))")
+                    sink.error(location, "entrypoint '\(name)' is not defined in platform.yml\(Suggestion.hint(for: name, in: platform.entrypoints.keys))")
                 }
             }
         }
         let location = Location(file: file)
-        for name in project.config.egress.internet { checkService(name, location, "'egress.internet'") }
-        for (name, _) in project.config.rollout.services { checkService(name, location, "'rollout.services'") }
-        for volume in project.config.rollout.sharedVolumes where project.compose.volumes[volume] == nil {
-            sink.error(location, "'rollout.shared_volumes' names volume '\(volume)', which is not declared in compose.yml")
+        for (index, name) in project.config.egress.internet.enumerated() {
+            checkService(name, places.internet[safe: index] ?? location, "'egress.internet'")
+        }
+        for name in project.config.rollout.services.keys.sorted() {
+            checkService(name, places.rolloutServices[name] ?? location, "'rollout.services'")
+        }
+        for (index, volume) in project.config.rollout.sharedVolumes.enumerated() where project.compose.volumes[volume] == nil {
+            sink.error(places.sharedVolumes[safe: index] ?? location, "'rollout.shared_volumes' names volume '\(volume)', which is not declared under the top-level 'volumes' of compose.yml\(Suggestion.hint(for: volume, in: project.compose.volumes.keys))")
         }
         for edge in project.config.egress.edges {
-            for name in edge.from { checkService(name, edge.location, "an egress edge's 'from'") }
+            let fromLocations = places.edgeFrom[edge.location] ?? []
+            for (index, name) in edge.from.enumerated() {
+                checkService(name, fromLocations[safe: index] ?? edge.location, "an egress edge's 'from'")
+            }
             if edge.project == project.name {
                 sink.error(edge.location, "an egress edge points at its own project '\(project.name)'; services of one project reach each other by name")
                 continue
@@ -107,9 +123,6 @@ struct RepositoryValidator {
             if project.config.enabled && !target.config.enabled {
                 sink.error(edge.location, "egress edge to project '\(edge.project)', which is disabled")
             }
-        }
-        if platform.crowdsec.enabled && platform.proxy.kind == .caddy {
-            sink.error(Location(file: PlatformLoader.file), "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin)")
         }
     }
 
@@ -190,4 +203,8 @@ public enum NetworkPlan {
     public static func networkNames(for repository: Repository) -> [String] {
         repository.enabledProjects.flatMap { networks(for: $0, in: repository).map(\.name) }
     }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -67,40 +67,11 @@ public enum ByteSize {
         if let n = Int(t) { return n >= 0 ? n : nil }
         let units: [(String, Int)] = [("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
-            guard let n = Double(t.dropLast(suffix.count)), n >= 0 else { return nil }
+            let number = t.dropLast(suffix.count)
+            guard number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let n = Double(number),
+                  n * Double(factor) < 9e18 else { return nil }
             return Int(n * Double(factor))
         }
         return nil
-    }
-}
-
-/// `KEY=value` files (Compose env_file and `.env`): comments, blank lines, `export`, quotes.
-public enum EnvFile {
-    public static func parse(_ text: String, file: String, sink: DiagnosticSink) -> [(String, String)] {
-        var result: [(String, String)] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-            guard let eq = line.firstIndex(of: "=") else {
-                sink.error(Location(file: file, line: index + 1, column: 1), "expected KEY=value")
-                continue
-            }
-            let key = String(line[..<eq]).trimmingCharacters(in: .whitespaces)
-            var value = String(line[line.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
-                value = String(value.dropFirst().dropLast())
-                if q == "\"" { value = value.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\"", with: "\"") }
-            } else if let hash = value.range(of: " #") {
-                value = String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces)
-            }
-            guard !key.isEmpty, key.allSatisfy({ $0 == "_" || $0 == "." || $0 == "-" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                sink.error(Location(file: file, line: index + 1, column: 1), "invalid variable name '\(key)'")
-                continue
-            }
-            result.append((key, value))
-        }
-        return result
     }
 }

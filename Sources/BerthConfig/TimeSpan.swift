@@ -25,21 +25,35 @@ public struct TimeSpan: Sendable, Hashable, Comparable, Codable, CustomStringCon
             rest = rest.dropFirst(unitText.count)
             total += value * unit.1
         }
+        // Beyond about 292 years the milliseconds would overflow; no configuration means that.
+        guard total.isFinite, total < 1e16 else { return nil }
         self.milliseconds = Int(total.rounded())
     }
 
     public var seconds: Double { Double(milliseconds) / 1000 }
     public var nanoseconds: Int { milliseconds * 1_000_000 }
 
-    /// Go-style text: `1m30s`, `500ms`, `0s`.
+    /// Go-style text that parses back to the same span: `1m30s`, `1m30.5s`, `500ms`, `2h`, `0s`.
     public var description: String {
         if milliseconds == 0 { return "0s" }
-        if milliseconds % 1000 != 0 { return milliseconds < 1000 ? "\(milliseconds)ms" : "\(Double(milliseconds) / 1000)s" }
-        var s = milliseconds / 1000
+        if milliseconds < 0 { return "-" + TimeSpan(milliseconds: -milliseconds).description }
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
+        let hours = milliseconds / 3_600_000
+        let minutes = milliseconds % 3_600_000 / 60_000
+        let rest = milliseconds % 60_000
         var out = ""
-        if s >= 3600 { out += "\(s / 3600)h"; s %= 3600 }
-        if s >= 60 { out += "\(s / 60)m"; s %= 60 }
-        if s > 0 { out += "\(s)s" }
+        if hours > 0 { out += "\(hours)h" }
+        if minutes > 0 { out += "\(minutes)m" }
+        if rest > 0 {
+            out += "\(rest / 1000)"
+            if rest % 1000 != 0 {
+                var fraction = String(rest % 1000)
+                fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+                while fraction.hasSuffix("0") { fraction.removeLast() }
+                out += ".\(fraction)"
+            }
+            out += "s"
+        }
         return out
     }
 

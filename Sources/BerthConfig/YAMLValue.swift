@@ -34,24 +34,42 @@ public struct YAMLScalar: Sendable {
     /// Plain (unquoted) scalars are typed by their text: `null`, `true`, `42`; quoted ones are strings.
     public var isPlain: Bool
     public var location: Location
+    /// The column where `text` starts in the file, when the scalar is written on one line exactly as
+    /// its text (no escapes, no folding): messages about a part of the text can then point inside it.
+    public var contentColumn: Int?
 
-    public init(text: String, isPlain: Bool, location: Location) {
+    public init(text: String, isPlain: Bool, location: Location, contentColumn: Int? = nil) {
         self.text = text
         self.isPlain = isPlain
         self.location = location
+        self.contentColumn = contentColumn
     }
 
     public var isNull: Bool { isPlain && ["", "~", "null", "Null", "NULL"].contains(text) }
 }
 
 extension YAMLValue {
-    /// Parses `text` (the content of `file`). YAML syntax errors become one diagnostic with its position.
+    /// Parses `text` (the content of `file`). A YAML syntax error (or a duplicate key) becomes one
+    /// diagnostic with its position; the rest of that file is not read.
     public static func parse(_ text: String, file: String, into sink: DiagnosticSink) -> YAMLValue? {
+        let source = Source(text: text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            sink.error(location(of: error, file: file), "YAML syntax error: \(summary(of: error))")
+            if case .duplicatedKeysInMapping(let duplicates, let context) = error {
+                let first = Location(file: file, line: context.mark.line, column: context.mark.column)
+                let key = duplicates.first ?? ""
+                if let second = source.siblingKey(key, after: first) {
+                    sink.error(second, "duplicate key '\(key)': it is already set at line \(first.line), column \(first.column); remove one of them")
+                } else {
+                    sink.error(first, "duplicate key '\(key)' in this mapping; remove one of them")
+                }
+                return nil
+            }
+            let at = location(of: error, file: file)
+            let tab = source.line(at.line).dropFirst(at.column - 1).first == "\t"
+            sink.error(at, "YAML syntax error: \(summary(of: error))\(tab ? " (indent with spaces: YAML does not allow tabs here)" : "")")
             return nil
         } catch {
             sink.error(Location(file: file), "cannot parse YAML: \(error)")
@@ -60,31 +78,30 @@ extension YAMLValue {
         guard let node else {
             return .mapping([], Location(file: file))
         }
-        return convert(node, file: file, sink: sink)
+        return convert(node, source: source, sink: sink)
     }
 
-    private static func loc(_ mark: Mark?, _ file: String) -> Location {
-        Location(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
-    }
-
-    private static func convert(_ node: Node, file: String, sink: DiagnosticSink) -> YAMLValue {
+    private static func convert(_ node: Node, source: Source, sink: DiagnosticSink) -> YAMLValue {
         switch node {
         case .scalar(let s):
             let plain = s.style == .plain || s.style == .any
-            return .scalar(YAMLScalar(text: s.string, isPlain: plain, location: loc(s.mark, file)))
+            let location = source.location(s.mark)
+            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted
+            let column = plain || quoted ? source.verbatimColumn(of: s.string, at: location, skip: quoted ? 1 : 0) : nil
+            return .scalar(YAMLScalar(text: s.string, isPlain: plain, location: location, contentColumn: column))
         case .sequence(let seq):
-            return .sequence(seq.map { convert($0, file: file, sink: sink) }, loc(seq.mark, file))
+            return .sequence(seq.map { convert($0, source: source, sink: sink) }, source.location(seq.mark))
         case .mapping(let map):
             var entries: [YAMLEntry] = []
             var merged: [YAMLEntry] = []
             for (k, v) in map {
                 guard case .scalar(let ks) = k else {
-                    sink.error(loc(k.mark, file), "mapping keys must be plain strings")
+                    sink.error(source.location(k.mark), "mapping keys must be plain strings, found \(k.mapping != nil ? "a mapping" : "a list")")
                     continue
                 }
-                let key = YAMLScalar(text: ks.string, isPlain: true, location: loc(ks.mark, file))
-                let value = convert(v, file: file, sink: sink)
-                if ks.string == "<<" {
+                let key = YAMLScalar(text: ks.string, isPlain: true, location: source.location(ks.mark))
+                let value = convert(v, source: source, sink: sink)
+                if ks.string == "<<" && ks.style != .singleQuoted && ks.style != .doubleQuoted {
                     merged += mergeSources(value, sink: sink)
                 } else {
                     entries.append(YAMLEntry(key: key, value: value))
@@ -95,9 +112,12 @@ extension YAMLValue {
             for entry in merged where present.insert(entry.key.text).inserted {
                 entries.append(entry)
             }
-            return .mapping(entries, loc(map.mark, file))
+            return .mapping(entries, source.location(map.mark))
         case .alias(let alias):
-            return .scalar(YAMLScalar(text: "", isPlain: true, location: loc(alias.mark, file)))
+            // Yams resolves aliases while composing; an alias node here has nothing behind it.
+            let location = source.location(alias.mark)
+            sink.error(location, "unresolved YAML alias")
+            return .scalar(YAMLScalar(text: "", isPlain: true, location: location))
         }
     }
 
@@ -106,7 +126,7 @@ extension YAMLValue {
         case .mapping(let entries, _): return entries
         case .sequence(let items, _): return items.flatMap { mergeSources($0, sink: sink) }
         case .scalar(let s):
-            sink.error(s.location, "a '<<' merge key needs a mapping or a list of mappings")
+            sink.error(s.location, "a '<<' merge key needs a mapping (such as an alias '*name' of one) or a list of them, found \(value.kindName)")
             return []
         }
     }
@@ -124,9 +144,12 @@ extension YAMLValue {
 
     private static func summary(of error: YamlError) -> String {
         switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-            .composer(let context, let problem, _, _):
-            return [problem, context?.text].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            guard let context, !context.text.isEmpty else { return problem }
+            let start = context.mark.line == mark.line && context.mark.column == mark.column
+                ? "" : " that starts at line \(context.mark.line), column \(context.mark.column)"
+            return "\(problem) \(context.text)\(start)"
         case .duplicatedKeysInMapping(let duplicates, _):
             return "duplicate key\(duplicates.count == 1 ? "" : "s") \(duplicates.map { "'\($0)'" }.joined(separator: ", "))"
         case .reader(let problem, _, _, _):
@@ -134,5 +157,74 @@ extension YAMLValue {
         default:
             return "\(error)"
         }
+    }
+}
+
+/// The text of a YAML file, for positions that libyaml does not report.
+private struct Source {
+    let file: String
+    /// Lines as Unicode scalars: libyaml counts columns in scalars.
+    let lines: [[Unicode.Scalar]]
+
+    init(text: String, file: String) {
+        self.file = file
+        var lines: [[Unicode.Scalar]] = [[]]
+        var previous: Unicode.Scalar?
+        for c in text.unicodeScalars {
+            if c == "\n" {
+                if previous != "\r" { lines.append([]) }
+            } else if c == "\r" {
+                lines.append([])
+            } else {
+                lines[lines.count - 1].append(c)
+            }
+            previous = c
+        }
+        self.lines = lines
+    }
+
+    func location(_ mark: Mark?) -> Location {
+        Location(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    func line(_ number: Int) -> [Unicode.Scalar] {
+        (1...lines.count).contains(number) ? lines[number - 1] : []
+    }
+
+    /// The column where `text` starts when it is written verbatim at `location` (after `skip` quote characters).
+    func verbatimColumn(of text: String, at location: Location, skip: Int) -> Int? {
+        let scalars = Array(text.unicodeScalars)
+        guard !scalars.contains("\n") else { return nil }
+        let line = line(location.line)
+        let start = location.column - 1 + skip
+        guard start >= 0, start + scalars.count <= line.count, Array(line[start..<start + scalars.count]) == scalars
+        else { return nil }
+        return location.column + skip
+    }
+
+    /// Where `key` appears again as a key of the block mapping whose first occurrence of it is at `first`:
+    /// the next line at the same indentation that starts with the key and a colon.
+    func siblingKey(_ key: String, after first: Location) -> Location? {
+        let indent = first.column - 1
+        let candidates = [key, "\"\(key)\"", "'\(key)'"].map { Array($0.unicodeScalars) }
+        var number = first.line + 1
+        while number <= lines.count {
+            let line = line(number)
+            let leading = line.prefix { $0 == " " }.count
+            let rest = Array(line.dropFirst(leading))
+            if rest.isEmpty || rest.first == "#" {
+                number += 1
+                continue
+            }
+            if leading < indent { return nil }
+            if leading == indent {
+                for candidate in candidates where rest.starts(with: candidate) {
+                    let after = rest.dropFirst(candidate.count).drop { $0 == " " || $0 == "\t" }
+                    if after.first == ":" { return Location(file: file, line: number, column: first.column) }
+                }
+            }
+            number += 1
+        }
+        return nil
     }
 }

@@ -31,6 +31,10 @@ POSTGRES_INITDB_ARGS=${POSTGRES_INITDB_ARGS:-}
 [ $# -gt 0 ] || set -- postgres
 case "$1" in -*) set -- postgres "$@" ;; esac
 [ "$1" = postgres ] || exec "$@"
+# `postgres --version` and friends need no data directory.
+for a in "$@"; do
+	case "$a" in -V | --version | -'?' | --help | --describe-config | -C*) exec "$@" ;; esac
+done
 
 log() { echo "entrypoint: $*" >&2; }
 
