@@ -34,7 +34,11 @@ let package = Package(
         // Docker Engine API client (unix socket or tcp). Knows nothing of Berth's model.
         .target(
             name: "BerthDocker",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // Executes plans against Docker and the proxy: rollouts, readiness, drain, lock, status.
         .target(

@@ -11,6 +11,7 @@ command -v dockerd >/dev/null || need_apt+=(docker.io)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v wrk >/dev/null || need_apt+=(wrk)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v time >/dev/null || [ -x /usr/bin/time ] || need_apt+=(time)
 [ -x /usr/bin/time ] || need_apt+=(time)
 

@@ -174,7 +174,9 @@ public enum NetworkPlan {
         public var role: Role
         /// For link networks: the consumer project.
         public var peer: String?
-        public var isInternal: Bool { role == .internal || role == .link }
+        /// Every network but `<p>_egress` is `internal: true`: no route to the internet unless declared.
+        /// (The proxy reaches routed services on `<p>_ingress`; its own outbound traffic uses `berth_proxy`.)
+        public var isInternal: Bool { role != .egress }
     }
 
     /// A project's networks: ingress (when routed), internal, egress (when any service needs the internet),

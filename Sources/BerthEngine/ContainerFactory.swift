@@ -6,15 +6,15 @@ import BerthPlan
 enum ContainerFactory {
     static func config(_ request: ContainerRequest) -> ContainerConfig {
         let s = request.service
-        var mounts: [Mount] = s.volumes.map { m in
+        // Binds that may create their host path go through `Binds` (API 1.41 has no CreateMountpoint).
+        let binds = s.volumes.filter { $0.type == .bind && $0.createHostPath }.map { "\($0.source ?? ""):\($0.target)\($0.readOnly ? ":ro" : "")" }
+        var mounts: [Mount] = s.volumes.filter { !($0.type == .bind && $0.createHostPath) }.map { m in
             switch m.type {
             case .volume:
                 return m.source.map { Mount.volume($0, at: m.target, readOnly: m.readOnly, noCopy: m.noCopy) }
                     ?? Mount(type: .volume, target: m.target)
             case .bind:
-                var mount = Mount.bind(m.source ?? "", at: m.target, readOnly: m.readOnly)
-                if m.createHostPath { mount.bindOptions = BindOptions(createMountpoint: true) }
-                return mount
+                return Mount.bind(m.source ?? "", at: m.target, readOnly: m.readOnly)
             case .tmpfs:
                 return Mount.tmpfs(at: m.target, sizeBytes: m.tmpfsSize.map(Int64.init))
             }
@@ -29,7 +29,7 @@ enum ContainerFactory {
             portBindings["\(p.containerPort)/tcp", default: []].append(PortBinding(hostIP: p.ip, hostPort: String(p.hostPort)))
         }
         let host = HostConfig(
-            mounts: mounts.isEmpty ? nil : mounts, restartPolicy: restart,
+            binds: binds.isEmpty ? nil : binds, mounts: mounts.isEmpty ? nil : mounts, restartPolicy: restart,
             capAdd: s.capAdd.isEmpty ? nil : s.capAdd, capDrop: s.capDrop.isEmpty ? nil : s.capDrop,
             readonlyRootfs: s.readOnly ? true : nil,
             tmpfs: s.tmpfs.isEmpty ? nil : Dictionary(s.tmpfs.map { entry in

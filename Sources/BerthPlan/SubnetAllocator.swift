@@ -18,7 +18,7 @@ public struct SubnetAllocator: Sendable {
         public var needed: Int
         public var capacity: Int
         public var description: String {
-            "the address pool is exhausted: \(needed) networks, room for \(capacity) /\(needed) subnets"
+            "the address pool is exhausted: \(needed) networks, room for \(capacity) subnets"
         }
     }
 

@@ -23,7 +23,7 @@ import TestSupport
         let state = try DesiredStateBuilder(repository: Fixtures.load(Fixtures.homelab)).build()
         let notes = try #require(state.project("notes"))
         #expect(notes.networks.map(\.name) == ["notes_ingress", "notes_internal", "notes_egress", "notes_link_api"])
-        #expect(notes.networks.map(\.isInternal) == [false, true, false, true])
+        #expect(notes.networks.map(\.isInternal) == [true, true, false, true])
         let db = try #require(notes.service("db"))
         // The database is on internal (alias db) and on the link network api may use (alias db.notes); never on ingress.
         #expect(db.replicas[0].networks == [

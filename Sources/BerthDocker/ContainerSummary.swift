@@ -1,0 +1,37 @@
+/// A container as listed by `GET /containers/json`.
+public struct ContainerSummary: Sendable, Hashable, Decodable {
+    public var id: String
+    /// Docker's names, each with a leading `/`.
+    public var names: [String]
+    /// The image reference the container was created from.
+    public var image: String
+    /// `created`, `running`, `exited`, …
+    public var state: String
+    /// Human text such as `Up 3 minutes (healthy)`.
+    public var status: String
+    public var labels: [String: String]
+    /// Unix time of creation.
+    public var created: Int64
+
+    /// The first name without its leading `/`.
+    public var name: String {
+        let first = names.first ?? ""
+        return first.hasPrefix("/") ? String(first.dropFirst()) : first
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", names = "Names", image = "Image", state = "State", status = "Status", labels = "Labels"
+        case created = "Created"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
+        image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
+        state = try c.decodeIfPresent(String.self, forKey: .state) ?? ""
+        status = try c.decodeIfPresent(String.self, forKey: .status) ?? ""
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
+    }
+}
