@@ -90,7 +90,13 @@ struct ProxyStack: Sendable {
             }
             service.command = ["caddy", "run", "--config", "/run/berth/caddy.json"]
         case .traefik:
-            binds = [(host: directory.appendingPathComponent("traefik").path, container: "/etc/traefik")]
+            binds = [(host: directory.appendingPathComponent("traefik").path, container: "/etc/traefik"),
+                     (host: directory.appendingPathComponent("letsencrypt").path, container: "/letsencrypt")]
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("letsencrypt"), withIntermediateDirectories: true)
+            if platform.crowdsec.enabled, let key = ProcessInfo.processInfo.environment[platform.crowdsec.lapiKeyEnv] {
+                // The bouncer key reaches Traefik's file-provider templates through its environment, never a file.
+                service.environment[platform.crowdsec.lapiKeyEnv] = key
+            }
             _ = try TraefikDriver(directory: directory.appendingPathComponent("traefik"), api: "").write(initial)
             publish.append(("127.0.0.1", Self.traefikAPIPort, 8080))
             for ep in platform.entrypoints.values { publish.append((platform.proxy.bindAddress, ep.port, ep.port)) }

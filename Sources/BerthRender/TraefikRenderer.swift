@@ -54,7 +54,9 @@ public enum TraefikRenderer {
         doc.append(("providers", .object([
             ("file", .object([("directory", .string(dynamicDirectory)), ("watch", .bool(true))])),
         ])))
-        // Served on Traefik's own `traefik` entrypoint (:8080), which is not published: the container's health check.
+        // Served on Traefik's own `traefik` entrypoint (:8080). Berth publishes it on the host's loopback
+        // only, and reads the read-only API there to confirm that a route switch was loaded.
+        doc.append(("api", .object([("insecure", .bool(true)), ("dashboard", .bool(false))])))
         doc.append(("ping", .object([])))
         if platform.proxy.accessLog { doc.append(("accessLog", .object([]))) }
         if platform.crowdsec.enabled {
