@@ -9,14 +9,16 @@ struct PlanFormatter {
     func text(_ plan: Plan) -> String {
         guard plan.hasChanges else { return "No changes: the platform matches the repository.\n" }
         var out = ""
+        let actionsByProject = Dictionary(grouping: plan.actions, by: \.project)
+        let routesByProject = Dictionary(grouping: plan.routes, by: \.project)
         for project in plan.projects {
             out += terminal.paint("project \(project)", .bold) + "\n"
-            for action in plan.actions(for: project) {
+            let actions = actionsByProject[project] ?? []
+            for action in actions {
                 out += "  " + line(action) + "\n"
             }
-            let routes = plan.routes.filter { $0.project == project }
-            if plan.actions(for: project).contains(where: { if case .removeService = $0 { false } else { $0.change != .remove } }) {
-                for route in routes { out += "    " + terminal.paint("→ \(Self.describe(route))", .dim) + "\n" }
+            if actions.contains(where: { $0.change != .remove }) {
+                for route in routesByProject[project] ?? [] { out += "    " + terminal.paint("→ \(Self.describe(route))", .dim) + "\n" }
             }
         }
         let s = plan.summary

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// An ordered JSON/YAML document tree; renderers build it, then write it as JSON or YAML.
 /// Mapping keys keep their insertion order so output is deterministic and reads naturally.
@@ -88,31 +87,83 @@ public indirect enum Document: Sendable, Hashable {
 
     // MARK: YAML
 
-    /// Block-style YAML; strings that could be read as another type are quoted.
+    /// Block-style YAML with two-space indentation. Strings are written plain when YAML would read
+    /// them back as the same string, otherwise double-quoted (JSON escaping is valid YAML).
     public func yaml() -> String {
-        (try? Yams.serialize(node: node(), indent: 2, width: -1, allowUnicode: true, sortKeys: false)) ?? json()
+        var out = ""
+        switch self {
+        case .object(let pairs) where !pairs.isEmpty: Document.writeMapping(pairs, indent: 0, into: &out)
+        case .array(let items) where !items.isEmpty: Document.writeSequence(items, indent: 0, into: &out)
+        default: out = inlineYAML() + "\n"
+        }
+        return out
     }
 
-    private func node() -> Node {
-        switch self {
-        case .string(let s): return Node(s, Tag(.str), Document.needsQuotes(s) ? .doubleQuoted : .plain)
-        case .int(let n): return Node(String(n), Tag(.int))
-        case .double(let d): return Node(d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d), Tag(.float))
-        case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
-        case .null: return Node("null", Tag(.null))
-        case .array(let items): return Node(items.map { $0.node() }, Tag(.seq), .block)
-        case .object(let pairs): return Node(pairs.map { (Node($0.0), $0.1.node()) }, Tag(.map), .block)
+    private static func writeMapping(_ pairs: [(String, Document)], indent: Int, into out: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        for (key, value) in pairs {
+            out += pad + yamlKey(key) + ":"
+            value.writeValue(indent: indent, into: &out)
         }
     }
 
+    private static func writeSequence(_ items: [Document], indent: Int, into out: inout String) {
+        let pad = String(repeating: " ", count: indent)
+        for item in items {
+            switch item {
+            case .object(let pairs) where !pairs.isEmpty:
+                // `- key: value` with the other keys aligned under the first.
+                var nested = ""
+                writeMapping(pairs, indent: indent + 2, into: &nested)
+                out += pad + "- " + nested.dropFirst(indent + 2)
+            case .array(let inner) where !inner.isEmpty:
+                out += pad + "-\n"
+                writeSequence(inner, indent: indent + 2, into: &out)
+            default:
+                out += pad + "- " + item.inlineYAML() + "\n"
+            }
+        }
+    }
+
+    /// After `key:` — a nested block on the next lines, or ` scalar` on the same line.
+    private func writeValue(indent: Int, into out: inout String) {
+        switch self {
+        case .object(let pairs) where !pairs.isEmpty:
+            out += "\n"
+            Document.writeMapping(pairs, indent: indent + 2, into: &out)
+        case .array(let items) where !items.isEmpty:
+            out += "\n"
+            Document.writeSequence(items, indent: indent + 2, into: &out)
+        default:
+            out += " " + inlineYAML() + "\n"
+        }
+    }
+
+    private func inlineYAML() -> String {
+        switch self {
+        case .string(let s): return Document.needsQuotes(s) ? Document.quote(s) : s
+        case .int, .double, .bool, .null: return json(pretty: false)
+        case .array: return "[]"
+        case .object: return "{}"
+        }
+    }
+
+    private static func yamlKey(_ key: String) -> String { needsQuotes(key) ? quote(key) : key }
+
+    private static let plainSafe: Set<Character> = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:()`@+=, ;$|&*!'\"?%<>^~")
+    private static let reserved: Set<String> = [
+        "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",
+        "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "<<", "=",
+    ]
+
     /// Plain YAML would read these as something other than the same string.
     static func needsQuotes(_ s: String) -> Bool {
-        if s.isEmpty { return true }
-        let resolved = Resolver.default.resolveTag(of: Node(s))
-        if resolved != .str { return true }
-        let special: Set<Character> = ["#", ":", "{", "}", "[", "]", ",", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", "$", "?", "-", "~"]
-        if let first = s.first, special.contains(first) || first == " " { return true }
-        if s.last == " " || s.contains(": ") || s.contains(" #") || s.contains("\n") || s.contains("\t") { return true }
+        if reserved.contains(s) { return true }
+        guard let first = s.first, let last = s.last else { return true }
+        if "#:{}[],&*!|>'\"%@`?-~ =<".contains(first) || last == " " || last == ":" { return true }
+        if s.contains(": ") || s.contains(" #") || !s.allSatisfy({ plainSafe.contains($0) }) { return true }
+        // Anything that starts like a number (ints, floats, dates, times, octal/hex) is quoted.
+        if first.isNumber || first == "+" || first == "." { return true }
         return false
     }
 }

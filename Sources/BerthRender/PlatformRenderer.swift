@@ -12,7 +12,11 @@ public enum PlatformRenderer {
         files += TraefikRenderer.dynamicConfigs(state)
         files += ComposeExporter.render(state)
         files.append(CaddyRenderer.config(state))
-        let warnings = CaddyRenderer.warnings(state).map { "caddy.json: \($0)" }
+        // With the caddy proxy, validation rejects what Caddy cannot serve; with traefik, caddy.json is
+        // an alternative rendering, and one line says what it leaves out.
+        let skipped = CaddyRenderer.warnings(state)
+        let warnings = state.platform.proxy.kind == .caddy ? skipped.map { "caddy.json: \($0)" }
+            : skipped.isEmpty ? [] : ["caddy.json leaves out \(skipped.count) thing\(skipped.count == 1 ? "" : "s") stock Caddy cannot serve (e.g. \(skipped[0])); Traefik's files have everything"]
         return Output(files: files, warnings: warnings)
     }
 }

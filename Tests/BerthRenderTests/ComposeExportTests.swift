@@ -108,7 +108,7 @@ import TestSupport
         let networks = ComposeExportChecks.section(e.shop, "networks")
         #expect(networks.keys.sorted() == ["db_link_shop", "egress", "ingress", "internal"])
         let specs = Dictionary(uniqueKeysWithValues: e.state.networks.map { ($0.name, $0) })
-        for (key, isInternal) in [("ingress", false), ("internal", true), ("egress", false)] {
+        for (key, isInternal) in [("ingress", true), ("internal", true), ("egress", false)] {
             let body = ComposeExportChecks.section(e.shop, "networks", key)
             #expect(body["name"] as? String == "shop_\(key)")
             #expect((body["internal"] as? Bool ?? false) == isInternal, "network \(key)")
