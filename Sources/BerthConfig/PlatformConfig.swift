@@ -11,6 +11,8 @@ public struct PlatformConfig: Sendable, Hashable {
     public var network: NetworkConfig
     public var api: APIConfig
     public var state: StateConfig
+    /// Credentials for pulling images, per registry host (`ghcr.io`, `registry.example.com:5000`).
+    public var registries: [String: RegistryCredentials] = [:]
 
     public init(
         domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),
@@ -140,4 +142,23 @@ public struct StateConfig: Sendable, Hashable {
     public var keepDeployments: Int = 5
 
     public init() {}
+}
+
+public struct RegistryCredentials: Sendable, Hashable {
+    public var username: String
+    /// The environment variable holding the password or token (never the secret itself).
+    public var passwordEnv: String
+
+    public init(username: String, passwordEnv: String) {
+        self.username = username
+        self.passwordEnv = passwordEnv
+    }
+
+    /// The registry host of an image reference: its first path part when that looks like a host
+    /// (has a dot or a port, or is `localhost`), else Docker Hub.
+    public static func registry(of image: String) -> String {
+        let first = image.split(separator: "/").first.map(String.init) ?? image
+        guard image.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" else { return "docker.io" }
+        return first
+    }
 }

@@ -5,7 +5,7 @@ struct PlatformLoader {
 
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
-            "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state",
+            "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -127,7 +127,32 @@ struct PlatformLoader {
             p.state.urlEnv = f.string("url_env") ?? p.state.urlEnv
             p.state.keepDeployments = f.int("keep_deployments", in: 1...100) ?? p.state.keepDeployments
         }
+        if let value = top["registries"] {
+            p.registries = registries(value)
+        }
         return p
+    }
+
+    /// `registries: {ghcr.io: {username: bot, password_env: GHCR_TOKEN}}`: credentials for image pulls.
+    /// The password is never in the file: it is read from the named environment variable at apply time.
+    private func registries(_ value: YAMLValue) -> [String: RegistryCredentials] {
+        guard case .mapping(let entries, _) = value else {
+            sink.error(value.location, "'registries' must be a mapping of registry host names, found \(value.kindName)")
+            return [:]
+        }
+        var result: [String: RegistryCredentials] = [:]
+        for entry in entries {
+            let host = entry.key.text
+            let hostName = host.split(separator: ":").first.map(String.init) ?? host
+            if !Names.isHostName(hostName) {
+                sink.error(entry.key.location, "registry '\(host)' is not a host name such as ghcr.io or registry.example.com:5000")
+            }
+            guard let f = Fields(entry.value, what: "registry '\(host)'", known: ["username", "password_env"], sink: sink),
+                  let username = f.requiredString("username"), let passwordEnv = f.requiredString("password_env")
+            else { continue }
+            result[host] = RegistryCredentials(username: username, passwordEnv: passwordEnv)
+        }
+        return result
     }
 
     private func entrypoints(_ value: YAMLValue, platform: PlatformConfig) -> [String: Entrypoint] {

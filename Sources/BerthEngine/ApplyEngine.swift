@@ -127,7 +127,7 @@ public struct ApplyEngine: Sendable {
 
         // 3. Projects in parallel, providers before consumers.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
-                                       pullPolicy: options.pullPolicy, events: events)
+                                       pullPolicy: options.pullPolicy, registries: desired.platform.registries, events: events)
         let projectNames = plan.projects
         let dependencies = Dictionary(uniqueKeysWithValues: projectNames.map { name in
             (name, Set(desired.project(name)?.dependencies ?? []).intersection(projectNames))

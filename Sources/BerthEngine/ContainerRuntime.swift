@@ -14,8 +14,9 @@ public protocol ContainerRuntime: Sendable {
     func createVolume(_ spec: VolumeSpec) async throws
     func removeVolume(_ name: String) async throws
 
-    /// Makes sure the image is present, pulling it according to the policy.
-    func ensureImage(_ reference: String, policy: PullPolicy) async throws
+    /// Makes sure the image is present, pulling it according to the policy (with the registry's
+    /// credentials when the platform names some).
+    func ensureImage(_ reference: String, policy: PullPolicy, credentials: (username: String, password: String)?) async throws
     /// Creates (not starts) a container attached to all of its networks; returns its id.
     func createContainer(_ request: ContainerRequest) async throws -> String
     func start(_ id: String) async throws

@@ -69,12 +69,15 @@ public struct DockerRuntime: ContainerRuntime {
         try await client.volumes.remove(name)
     }
 
-    public func ensureImage(_ reference: String, policy: PullPolicy) async throws {
+    public func ensureImage(_ reference: String, policy: PullPolicy, credentials: (username: String, password: String)?) async throws {
+        let auth = credentials.map {
+            RegistryAuth(username: $0.username, password: $0.password, serverAddress: RegistryCredentials.registry(of: reference))
+        }
         switch policy {
         case .always:
-            try await client.images.pull(reference)
+            try await client.images.pull(reference, auth: auth)
         case .missing:
-            if try await client.images.inspect(reference) == nil { try await client.images.pull(reference) }
+            if try await client.images.inspect(reference) == nil { try await client.images.pull(reference, auth: auth) }
         case .never:
             if try await client.images.inspect(reference) == nil {
                 throw DockerError(.notFound, message: "image \(reference) is not present and the pull policy is never",

@@ -58,7 +58,7 @@ struct ProxyStack: Sendable {
                     name: Self.networkName, project: "", role: .egress, subnet: "", gateway: "", isInternal: false,
                     labels: [Labels.managed: "true", Labels.role: "proxy"]))
             }
-            try await runtime.ensureImage(platform.proxy.resolvedImage, policy: .missing)
+            try await runtime.ensureImage(platform.proxy.resolvedImage, policy: .missing, credentials: nil)
             try await create(initial: initial)
             attached = [Self.networkName]
             recreated = true

@@ -11,7 +11,18 @@ struct ServiceDeployer: Sendable {
     let driver: any ProxyDriver
     let deployment: String
     let pullPolicy: PullPolicy
+    let registries: [String: RegistryCredentials]
     let events: EventSink
+
+    /// The credentials for an image's registry, the password read from its environment variable.
+    func credentials(for image: String) throws -> (username: String, password: String)? {
+        let registry = RegistryCredentials.registry(of: image)
+        guard let c = registries[registry] else { return nil }
+        guard let password = ProcessInfo.processInfo.environment[c.passwordEnv], !password.isEmpty else {
+            throw Failed(service: image, reason: "registry \(registry) needs the password in the environment variable \(c.passwordEnv), which is not set", rolledBack: true)
+        }
+        return (c.username, password)
+    }
 
     struct Failed: Error, CustomStringConvertible {
         var service: String
@@ -63,7 +74,7 @@ struct ServiceDeployer: Sendable {
         let old = existing.filter { !leftoverIDs.contains($0.actual.id) }
 
         step(service, "pulling \(service.spec.image)", start)
-        try await runtime.ensureImage(service.spec.image, policy: pullPolicy)
+        try await runtime.ensureImage(service.spec.image, policy: pullPolicy, credentials: credentials(for: service.spec.image))
 
         if service.strategy == .recreate && !old.isEmpty {
             if hasRoutes { try await routes.set(service.project, service.name, to: []) }
