@@ -183,11 +183,15 @@ public enum NetworkPlan {
     /// and one link network per consumer project with an egress edge to it (owned by the provider, so it
     /// exists before consumers deploy).
     public static func networks(for project: Project, in repository: Repository) -> [Network] {
+        networks(for: project, consumers: consumers(of: project.name, in: repository))
+    }
+
+    public static func networks(for project: Project, consumers: [String]) -> [Network] {
         var result: [Network] = []
         if !project.config.ingress.isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
         result.append(Network(name: "\(project.name)_internal", project: project.name, role: .internal))
         if !project.config.egress.internet.isEmpty { result.append(Network(name: "\(project.name)_egress", project: project.name, role: .egress)) }
-        for consumer in consumers(of: project.name, in: repository) {
+        for consumer in consumers {
             result.append(Network(name: linkName(provider: project.name, consumer: consumer), project: project.name, role: .link, peer: consumer))
         }
         return result
@@ -203,7 +207,19 @@ public enum NetworkPlan {
     public static func linkName(provider: String, consumer: String) -> String { "\(provider)_link_\(consumer)" }
 
     public static func networkNames(for repository: Repository) -> [String] {
-        repository.enabledProjects.flatMap { networks(for: $0, in: repository).map(\.name) }
+        let consumersByProvider = consumerIndex(repository)
+        return repository.enabledProjects.flatMap { networks(for: $0, consumers: consumersByProvider[$0.name] ?? []).map(\.name) }
+    }
+
+    /// Provider project → its consumers (enabled projects with an egress edge to it), sorted; built once.
+    public static func consumerIndex(_ repository: Repository) -> [String: [String]] {
+        var index: [String: Set<String>] = [:]
+        for project in repository.enabledProjects {
+            for edge in project.config.egress.edges where edge.project != project.name {
+                index[edge.project, default: []].insert(project.name)
+            }
+        }
+        return index.mapValues { $0.sorted() }
     }
 }
 

@@ -55,7 +55,7 @@ extension YAMLValue {
         let source = Source(text: text, file: file)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             if case .duplicatedKeysInMapping(let duplicates, let context) = error {
                 let first = Location(file: file, line: context.mark.line, column: context.mark.column)

@@ -14,8 +14,9 @@ public struct DesiredStateBuilder: Sendable {
     public func build() throws -> DesiredState {
         let platform = repository.platform
         let projects = DependencyOrder.projects(repository.enabledProjects)
+        let consumers = NetworkPlan.consumerIndex(repository)
         let networkModels = Dictionary(uniqueKeysWithValues: projects.map {
-            ($0.name, NetworkPlan.networks(for: $0, in: repository))
+            ($0.name, NetworkPlan.networks(for: $0, consumers: consumers[$0.name] ?? []))
         })
         let allNames = networkModels.values.flatMap { $0.map(\.name) }
         let subnets = try SubnetAllocator(pools: platform.network.pools, prefix: platform.network.subnetPrefix)

@@ -10,11 +10,10 @@ struct ComposeExportNetworks {
     private(set) var keys: [String: String] = [:]
     /// Networks of other projects this project's services join, in first-use order, with their owner.
     private(set) var external: [(name: String, owner: String)] = []
-    private let specs: [String: NetworkSpec]
 
-    init(project: ProjectState, state: DesiredState) {
+    /// - Parameter owners: engine network name → the project that creates it.
+    init(project: ProjectState, owners: [String: String]) {
         self.project = project
-        specs = Dictionary(state.networks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let prefix = "\(project.name)_"
         for network in project.networks {
             keys[network.name] = network.name.hasPrefix(prefix) ? String(network.name.dropFirst(prefix.count)) : network.name
@@ -22,7 +21,7 @@ struct ComposeExportNetworks {
         for service in project.services {
             for attachment in attachments(of: service) where keys[attachment.network] == nil {
                 keys[attachment.network] = attachment.network
-                external.append((attachment.network, specs[attachment.network]?.project ?? "another project"))
+                external.append((attachment.network, owners[attachment.network] ?? "another project"))
             }
         }
     }

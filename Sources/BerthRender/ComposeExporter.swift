@@ -13,8 +13,9 @@ import BerthPlan
 public enum ComposeExporter {
     /// `compose/<project>/docker-compose.yml` for every project, in deployment order.
     public static func render(_ state: DesiredState) -> [RenderedFile] {
-        state.projects.map { project in
-            RenderedFile(path: path(for: project.name), contents: contents(project, in: state))
+        let owners = Dictionary(state.networks.map { ($0.name, $0.project) }, uniquingKeysWith: { a, _ in a })
+        return state.projects.map { project in
+            RenderedFile(path: path(for: project.name), contents: contents(project, in: state, owners: owners))
         }
     }
 
@@ -22,8 +23,9 @@ public enum ComposeExporter {
     /// is the project name, which is how Compose names the project (Compose 1.29 has no `name` key).
     public static func path(for project: String) -> String { "compose/\(project)/docker-compose.yml" }
 
-    static func contents(_ project: ProjectState, in state: DesiredState) -> String {
-        let networks = ComposeExportNetworks(project: project, state: state)
+    static func contents(_ project: ProjectState, in state: DesiredState, owners: [String: String]? = nil) -> String {
+        let owners = owners ?? Dictionary(state.networks.map { ($0.name, $0.project) }, uniquingKeysWith: { a, _ in a })
+        let networks = ComposeExportNetworks(project: project, owners: owners)
         return header(project, networks: networks) + document(project, networks: networks, platform: state.platform).yaml()
     }
 

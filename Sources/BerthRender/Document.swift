@@ -151,6 +151,9 @@ public indirect enum Document: Sendable, Hashable {
     private static func yamlKey(_ key: String) -> String { needsQuotes(key) ? quote(key) : key }
 
     private static let plainSafe: Set<Character> = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:()`@+=, ;$|&*!'\"?%<>^~")
+    private static let plainSafeBytes: [Bool] = (0..<128).map { byte in
+        plainSafe.contains(Character(Unicode.Scalar(UInt8(byte))))
+    }
     private static let reserved: Set<String> = [
         "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",
         "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "<<", "=",
@@ -161,7 +164,15 @@ public indirect enum Document: Sendable, Hashable {
         if reserved.contains(s) { return true }
         guard let first = s.first, let last = s.last else { return true }
         if "#:{}[],&*!|>'\"%@`?-~ =<".contains(first) || last == " " || last == ":" { return true }
-        if s.contains(": ") || s.contains(" #") || !s.allSatisfy({ plainSafe.contains($0) }) { return true }
+        // One pass over the bytes: only plain-safe ASCII, and no ": " or " #".
+        var previous: UInt8 = 0
+        for byte in s.utf8 {
+            guard byte < 128, plainSafeBytes[Int(byte)] else { return true }
+            if (previous == UInt8(ascii: ":") && byte == UInt8(ascii: " ")) || (previous == UInt8(ascii: " ") && byte == UInt8(ascii: "#")) {
+                return true
+            }
+            previous = byte
+        }
         // Anything that starts like a number (ints, floats, dates, times, octal/hex) is quoted.
         if first.isNumber || first == "+" || first == "." { return true }
         return false

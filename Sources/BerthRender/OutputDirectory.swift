@@ -22,7 +22,10 @@ public struct OutputDirectory: Sendable {
     @discardableResult
     public func write(_ files: [RenderedFile]) throws -> [String] {
         for file in files {
-            try Self.writeAtomically(file.contents, to: root.appendingPathComponent(file.path))
+            let url = root.appendingPathComponent(file.path)
+            // Unchanged files are left alone: no needless write, and no reload for a watching proxy.
+            if let current = try? Data(contentsOf: url), current.elementsEqual(file.contents.utf8) { continue }
+            try Self.writeAtomically(file.contents, to: url)
         }
         let wanted = Set(files.map(\.path))
         var removed: [String] = []
