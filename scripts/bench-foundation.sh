@@ -13,9 +13,10 @@ WORK="$(mktemp -d /tmp/berth-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 python3 scripts/generate-repo.py "$WORK/repo" "$PROJECTS"
 
-measure() {  # prints "seconds max_rss_kb" of the best of $RUNS runs
+measure() {  # prints "seconds max_rss_kb" of the best of $RUNS runs (render: into an empty directory each time)
   local best_t=999 best_m=0
   for _ in $(seq 1 "$RUNS"); do
+    rm -rf "$WORK/out"
     /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null
     read -r t m <"$WORK/time"
     if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
@@ -28,7 +29,7 @@ total=0; peak=0
 printf '%-10s %10s %12s\n' command "wall (s)" "peak (MB)"
 for cmd in validate plan render; do
   args=("$cmd" -c "$WORK/repo")
-  [ "$cmd" = render ] && args+=(--out "$WORK/out")
+  [ "$cmd" = render ] && args+=(--out "$WORK/out") && rm -rf "$WORK/out"
   read -r t m < <(measure "$BERTH" "${args[@]}")
   printf '%-10s %10s %12.1f\n' "$cmd" "$t" "$(awk "BEGIN{print $m/1024}")"
   total=$(awk "BEGIN{print $total + $t}")

@@ -35,7 +35,7 @@ struct RenderCommand: ParsableCommand {
         for warning in rendered.warnings { Terminal.standardError("warning: \(warning)") }
         let removed: [String]
         do {
-            removed = try OutputDirectory(root: URL(fileURLWithPath: out)).write(rendered.files)
+            removed = try OutputDirectory(root: URL(fileURLWithPath: out), durable: false).write(rendered.files)
         } catch {
             throw RuntimeFailure("\(error)")
         }

@@ -6,10 +6,13 @@ public struct OutputDirectory: Sendable {
     public var root: URL
     /// Subdirectories whose other `*.yml`/`*.json` files are Berth's to remove when no longer rendered.
     public var owned: [String]
+    /// fsync each file before its rename (for files a running proxy reads); an export can skip it.
+    public var durable: Bool
 
-    public init(root: URL, owned: [String] = ["traefik/dynamic", "compose"]) {
+    public init(root: URL, owned: [String] = ["traefik/dynamic", "compose"], durable: Bool = true) {
         self.root = root
         self.owned = owned
+        self.durable = durable
     }
 
     public struct WriteError: Error, CustomStringConvertible {
@@ -25,7 +28,7 @@ public struct OutputDirectory: Sendable {
             let url = root.appendingPathComponent(file.path)
             // Unchanged files are left alone: no needless write, and no reload for a watching proxy.
             if let current = try? Data(contentsOf: url), current.elementsEqual(file.contents.utf8) { continue }
-            try Self.writeAtomically(file.contents, to: url)
+            try Self.writeAtomically(file.contents, to: url, sync: durable)
         }
         let wanted = Set(files.map(\.path))
         var removed: [String] = []
@@ -49,7 +52,7 @@ public struct OutputDirectory: Sendable {
     }
 
     /// Temp file in the same directory, fsync, rename over the target: readers see the old or the new file, never half.
-    public static func writeAtomically(_ contents: String, to url: URL) throws {
+    public static func writeAtomically(_ contents: String, to url: URL, sync: Bool = true) throws {
         let fm = FileManager.default
         let dir = url.deletingLastPathComponent()
         do {
@@ -72,7 +75,7 @@ public struct OutputDirectory: Sendable {
             }
             written += n
         }
-        let synced = fsync(fd) == 0
+        let synced = !sync || fsync(fd) == 0
         close(fd)
         guard synced, rename(temp.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
