@@ -119,7 +119,11 @@ public struct ApplyEngine: Sendable {
         let routed = proxyRunning ? ((try? await driver.routedHosts()) ?? []) : []
         let table = RouteTable(driver: driver, state: desired, upstreams: Self.initialUpstreams(desired, prepared.existing, routed: routed))
         if needsProxy {
-            let ingress = desired.networks.filter { $0.role == .ingress }.map(\.name)
+            // Only networks that exist or that this plan created (projects outside a --project selection may not).
+            let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
+                if case .createNetwork(let n) = $0 { n.name } else { nil }
+            })
+            let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
             if try await stack.ensure(ingressNetworks: ingress, existing: prepared.existing, initial: await table.rendered()) {
                 try await table.push()
             }

@@ -37,7 +37,9 @@ struct DeployLock: Sendable {
                     continue
                 }
                 guard holder != nil else {
+                    // Creating failed for another reason (or the holder just left): retry, not in a busy loop.
                     if ContinuousClock.now >= deadline { throw error }
+                    try await Task.sleep(for: .milliseconds(200))
                     continue
                 }
                 if ContinuousClock.now >= deadline {
