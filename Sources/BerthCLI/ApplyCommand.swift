@@ -71,7 +71,12 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             report = try await applyEngine.withLock(wait: waitLock) { () -> ApplyReport? in
                 let prepared = try await applyEngine.prepare(repository, options: applyOptions)
-                if !json {
+                if json {
+                    output.emit(.object([
+                        ("event", .string("planned")), ("proxy_change", prepared.proxyChange.map(Document.string) ?? .null),
+                        ("plan", PlanFormatter.json(prepared.plan)),
+                    ]))
+                } else {
                     if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
                     if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {
                         print(PlanFormatter(terminal: options.terminal).text(prepared.plan), terminator: "")
