@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROLLOUTS="${ROLLOUTS:-10}"
+CONNECTIONS="${CONNECTIONS:-8}"   # wrk connections; Caddy resets more of them per reload the more there are
 PORT=18280
 WORK="$(mktemp -d /tmp/berth-bench-rollout.XXXXXX)"
 STATE="$WORK/state"
@@ -41,7 +42,7 @@ write_app() {
   cat >"$WORK/repo/projects/bench/compose.yml" <<YML
 services:
   app:
-    image: berth-demo/app:1
+    image: berth-demo/static:1
     environment: {APP_VERSION: "$1"}
     deploy: {replicas: 2}
 YML
@@ -60,14 +61,14 @@ write_app 0
 
 # The app's own start-to-ready time: docker run until its page answers.
 ready_start=$(date +%s.%N)
-cid=$(docker run -d --rm berth-demo/app:1)
+cid=$(docker run -d --rm berth-demo/static:1)
 ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
 until wget -q -T 1 -O /dev/null "http://$ip:8080/index.html" 2>/dev/null; do sleep 0.02; done
 app_ready=$(awk "BEGIN{print $(date +%s.%N) - $ready_start}")
 docker rm -f "$cid" >/dev/null
 
 run_load() {  # duration_s url_host -> wrk output file
-  wrk -t2 -c32 -d"$1"s -H "Host: $2" "http://127.0.0.1:$PORT/index.html" >"$3" 2>&1
+  wrk -t2 -c"$CONNECTIONS" -d"$1"s -H "Host: $2" "http://127.0.0.1:$PORT/index.html" >"$3" 2>&1
 }
 summarize_wrk() {  # file -> "requests failed connerrors rps"
   python3 - "$1" <<'PY'
@@ -123,7 +124,7 @@ services:
     volumes: ["./Caddyfile:/etc/caddy/Caddyfile:ro"]
     ports: ["127.0.0.1:$PORT:$PORT"]
   app:
-    image: berth-demo/app:1
+    image: berth-demo/static:1
     environment: {APP_VERSION: "$1"}
     deploy: {replicas: 2}
 YML
@@ -162,4 +163,5 @@ noop=$(awk "BEGIN{print $(date +%s.%N) - $noop_start}")
 printf '\n%-16s %9s %8s %9s %8s %9s %12s %12s\n' run requests req/s failed conn-err reloads "median (s)" "max (s)"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "berth ($ROLLOUTS)" "$b_req" "$b_rps" "$b_fail" "$b_conn" "$reloads" "$b_med" "$b_max"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "docker-compose" "$c_req" "$c_rps" "$c_fail" "$c_conn" "-" "$c_med" "$c_max"
+echo "wrk: 2 threads, $CONNECTIONS connections, GET /index.html (a static file served by busybox httpd, 2 replicas)"
 printf 'app start-to-ready: %.2f s; no-op apply of 50 projects: %.2f s (target < 2 s)\n' "$app_ready" "$noop"

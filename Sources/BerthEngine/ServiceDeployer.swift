@@ -84,20 +84,26 @@ struct ServiceDeployer: Sendable {
 
         let taken = Set(old.map(\.actual.name))
         step(service, "starting \(service.replicas.count) new replica(s)", start)
-        var created: [(id: String, name: String)] = []
+        let createdList = CreatedList()
         do {
-            for replica in service.replicas {
-                let name = taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name
-                var labels = replica.labels
-                labels[Labels.deployment] = deployment
-                labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
-                var request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels,
-                                               networks: replica.networks)
-                request.publish = []
-                let id = try await runtime.createContainer(request)
-                created.append((id, name))
-                try await runtime.start(id)
+            // Replicas are created and started in parallel; every one created is recorded so a failure removes it.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for replica in service.replicas {
+                    let name = taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name
+                    var labels = replica.labels
+                    labels[Labels.deployment] = deployment
+                    labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
+                    let request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels,
+                                                   networks: replica.networks)
+                    group.addTask {
+                        let id = try await runtime.createContainer(request)
+                        await createdList.add(id: id, name: name, index: replica.index)
+                        try await runtime.start(id)
+                    }
+                }
+                try await group.waitForAll()
             }
+            let created = await createdList.sorted
             step(service, "waiting for \(created.count) replica(s) to be ready", start)
             let readiness = Readiness(runtime: runtime)
             let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
@@ -109,7 +115,7 @@ struct ServiceDeployer: Sendable {
             }
         } catch {
             step(service, "new replicas failed; rolling back", start)
-            for c in created {
+            for c in await createdList.sorted {
                 try? await runtime.stop(c.id, timeout: 1)
                 try? await runtime.remove(c.id)
             }
@@ -125,7 +131,7 @@ struct ServiceDeployer: Sendable {
 
         if hasRoutes {
             step(service, "switching the proxy to the new replica(s)", start)
-            try await routes.set(service.project, service.name, to: created.map(\.name))
+            try await routes.set(service.project, service.name, to: await createdList.sorted.map(\.name))
         }
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
         step(service, "rolled out \(service.shortHash)", start)
@@ -189,4 +195,13 @@ struct ServiceDeployer: Sendable {
         if !routesOfService.isEmpty { try await routes.set(service.project, service.name, to: names) }
         step(service, "scaled to \(service.replicas.count)", start)
     }
+}
+
+/// The replicas a rollout created so far, in replica order.
+actor CreatedList {
+    private var items: [(id: String, name: String, index: Int)] = []
+
+    func add(id: String, name: String, index: Int) { items.append((id, name, index)) }
+
+    var sorted: [(id: String, name: String)] { items.sorted { $0.index < $1.index }.map { ($0.id, $0.name) } }
 }
