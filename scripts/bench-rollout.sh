@@ -100,6 +100,31 @@ done
 wait "$load"
 read -r b_req b_fail b_conn b_rps < <(summarize_wrk "$WORK/berth.wrk")
 read -r b_med b_max < <(stats "${durations[@]}")
+
+# Caddy's own cost: the same number of reloads with no rollout (two configs that differ only in the
+# order of the upstreams, loaded alternately through the admin socket; an identical config is not reloaded).
+SOCK="$STATE/proxy/admin.sock"
+curl -s --unix-socket "$SOCK" http://localhost/config/ >"$WORK/cfg-a.json"
+python3 - "$WORK/cfg-a.json" "$WORK/cfg-b.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+def flip(o):
+    if isinstance(o, dict):
+        if "upstreams" in o: o["upstreams"].reverse(); return True
+        return any(flip(v) for v in o.values())
+    return isinstance(o, list) and any(flip(v) for v in o)
+flip(c); json.dump(c, open(sys.argv[2], "w"))
+PY
+run_load $((ROLLOUTS * 2 + 4)) app.bench.localhost "$WORK/reload.wrk" &
+load=$!
+sleep 2
+for i in $(seq 1 "$ROLLOUTS"); do
+  f="$WORK/cfg-a.json"; [ $((i % 2)) = 1 ] && f="$WORK/cfg-b.json"
+  curl -s --unix-socket "$SOCK" -H 'Content-Type: application/json' -X POST --data-binary @"$f" http://localhost/load
+  sleep 2
+done
+wait "$load"
+read -r r_req r_fail r_conn r_rps < <(summarize_wrk "$WORK/reload.wrk")
 "$BERTH" down bench -c "$WORK/repo" --state-dir "$STATE" >/dev/null
 docker rm -f berth-proxy >/dev/null 2>&1 || true
 
@@ -162,6 +187,7 @@ noop=$(awk "BEGIN{print $(date +%s.%N) - $noop_start}")
 
 printf '\n%-16s %9s %8s %9s %8s %9s %12s %12s\n' run requests req/s failed conn-err reloads "median (s)" "max (s)"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "berth ($ROLLOUTS)" "$b_req" "$b_rps" "$b_fail" "$b_conn" "$reloads" "$b_med" "$b_max"
+printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "caddy reloads" "$r_req" "$r_rps" "$r_fail" "$r_conn" "$ROLLOUTS" "-" "-"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "docker-compose" "$c_req" "$c_rps" "$c_fail" "$c_conn" "-" "$c_med" "$c_max"
 echo "wrk: 2 threads, $CONNECTIONS connections, GET /index.html (a static file served by busybox httpd, 2 replicas)"
 printf 'app start-to-ready: %.2f s; no-op apply of 50 projects: %.2f s (target < 2 s)\n' "$app_ready" "$noop"
