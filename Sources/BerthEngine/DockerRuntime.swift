@@ -56,7 +56,14 @@ public struct DockerRuntime: ContainerRuntime {
             internal: spec.isInternal, labels: spec.labels))
     }
 
+    /// Removes a managed network; containers still attached (e.g. a consumer on a provider's link
+    /// network when the provider is torn down) are disconnected first.
     public func removeNetwork(_ name: String) async throws {
+        if let network = try? await client.networks.inspect(name) {
+            for id in network.containers.keys {
+                try? await client.networks.disconnect(name, container: id, force: true)
+            }
+        }
         try await client.networks.remove(name)
     }
 

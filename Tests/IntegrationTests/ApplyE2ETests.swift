@@ -165,6 +165,13 @@ struct ApplyE2ETests {
             let again = try await s.apply()
             #expect(again.status == 0, "\(again)")
             #expect(!again.stdout.contains("Deployment "), "an unchanged repository must not deploy anything:\n\(again.stdout)")
+
+            // Tearing the provider down while its consumer still runs: the link network goes too
+            // (the consumer is disconnected from it), nothing of the provider is left.
+            let downNotes = try await s.berth("down", ["e2ehl-notes"])
+            #expect(downNotes.status == 0, "\(downNotes)")
+            #expect(await E2E.networks("e2ehl-notes_") == [], "the provider's networks, link network included, are removed")
+            #expect(await E2E.containers("e2ehl-notes-") == [])
         }
     }
 }
