@@ -64,10 +64,12 @@ struct ServiceDeployer: Sendable {
             return
         }
 
-        // Leftovers of an interrupted rollout are not serving: remove them first.
+        // Leftovers of an interrupted rollout are not serving: remove them first. Routed services:
+        // replicas the proxy does not route to. Others: stopped replicas, and replicas of the new hash
+        // that an interrupted rollout started (unless --force rolls out that same hash again).
         let leftovers = existing.filter { c in
             hasRoutes ? !routed.contains(c.actual.name) && !(routed.isEmpty && serving(c))
-                : c.actual.configHash == service.configHash || statuses[c.actual.id]?.running != true
+                : (c.actual.configHash == service.configHash && !force) || statuses[c.actual.id]?.running != true
         }
         for c in leftovers { try? await runtime.remove(c.actual.id) }
         let leftoverIDs = Set(leftovers.map(\.actual.id))
