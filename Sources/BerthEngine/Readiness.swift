@@ -57,7 +57,7 @@ struct Readiness: Sendable {
             if ContinuousClock.now >= deadline {
                 throw await notReady(id, name, "not ready after \(timeout) (\(lastProbe))", status)
             }
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 
