@@ -88,18 +88,27 @@ LOAD_SECONDS=$((ROLLOUTS * 5 + 5))
 run_load "$LOAD_SECONDS" app.bench.localhost "$WORK/berth.wrk" &
 load=$!
 sleep 2
-durations=(); reloads=0
+durations=(); drains=(); reloads=0
 for i in $(seq 1 "$ROLLOUTS"); do
   write_app "$i"
   start=$(date +%s.%N)
   out=$("$BERTH" apply -c "$WORK/repo" --yes --json --state-dir "$STATE")
   durations+=("$(awk "BEGIN{print $(date +%s.%N) - $start}")")
   reloads=$((reloads + $(echo "$out" | python3 -c 'import json,sys; print([json.loads(l) for l in sys.stdin if l.strip()][-1]["proxy_reloads"])')))
+  # Drain time of this rollout: from the "draining" step to the "stopping" step.
+  drains+=("$(echo "$out" | python3 -c '
+import json, sys
+steps = {}
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("event") == "step": steps.setdefault(e["message"].split()[0], e["elapsed"])
+print(max(0.0, steps.get("stopping", 0) - steps.get("draining", 0)))')")
   sleep 2
 done
 wait "$load"
 read -r b_req b_fail b_conn b_rps < <(summarize_wrk "$WORK/berth.wrk")
 read -r b_med b_max < <(stats "${durations[@]}")
+read -r drain_med drain_max < <(stats "${drains[@]}")
 
 # Caddy's own cost: the same number of reloads with no rollout (two configs that differ only in the
 # order of the upstreams, loaded alternately through the admin socket; an identical config is not reloaded).
@@ -190,4 +199,5 @@ printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "berth ($ROLLOUTS)" "$b_req" "$
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "caddy reloads" "$r_req" "$r_rps" "$r_fail" "$r_conn" "$ROLLOUTS" "-" "-"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "docker-compose" "$c_req" "$c_rps" "$c_fail" "$c_conn" "-" "$c_med" "$c_max"
 echo "wrk: 2 threads, $CONNECTIONS connections, GET /index.html (a static file served by busybox httpd, 2 replicas)"
-printf 'app start-to-ready: %.2f s; no-op apply of 50 projects: %.2f s (target < 2 s)\n' "$app_ready" "$noop"
+printf 'app start-to-ready: %.2f s; drain (median): %.2f s; rollout target (ready + drain + 1 s): %.2f s; no-op apply of 50 projects: %.2f s (target < 2 s)\n' \
+  "$app_ready" "$drain_med" "$(awk "BEGIN{print $app_ready + $drain_med + 1}")" "$noop"
