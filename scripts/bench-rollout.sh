@@ -59,13 +59,17 @@ YML
 write_app 0
 "$BERTH" apply -c "$WORK/repo" --yes --state-dir "$STATE" >/dev/null
 
-# The app's own start-to-ready time: docker run until its page answers.
-ready_start=$(date +%s.%N)
-cid=$(docker run -d --rm berth-demo/static:1)
-ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
-until wget -q -T 1 -O /dev/null "http://$ip:8080/index.html" 2>/dev/null; do sleep 0.02; done
-app_ready=$(awk "BEGIN{print $(date +%s.%N) - $ready_start}")
-docker rm -f "$cid" >/dev/null
+# The app's own start-to-ready time: docker run until its page answers (measured under the same
+# load as the rollouts, median of 3, since the load slows every Docker operation on 2 cores).
+app_ready_once() {
+  local start cid ip
+  start=$(date +%s.%N)
+  cid=$(docker run -d --rm berth-demo/static:1)
+  ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
+  until wget -q -T 1 -O /dev/null "http://$ip:8080/index.html" 2>/dev/null; do sleep 0.02; done
+  awk "BEGIN{print $(date +%s.%N) - $start}"
+  docker rm -f "$cid" >/dev/null
+}
 
 run_load() {  # duration_s url_host -> wrk output file
   wrk -t2 -c"$CONNECTIONS" -d"$1"s -H "Host: $2" "http://127.0.0.1:$PORT/index.html" >"$3" 2>&1
@@ -85,9 +89,11 @@ PY
 stats() { python3 -c "import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f'{statistics.median(v):.2f} {max(v):.2f}')" "$@"; }
 
 LOAD_SECONDS=$((ROLLOUTS * 5 + 5))
-run_load "$LOAD_SECONDS" app.bench.localhost "$WORK/berth.wrk" &
+run_load "$((LOAD_SECONDS + 3))" app.bench.localhost "$WORK/berth.wrk" &
 load=$!
-sleep 2
+sleep 1
+readies=(); for _ in 1 2 3; do readies+=("$(app_ready_once)"); done
+read -r app_ready _ < <(stats "${readies[@]}")
 durations=(); drains=(); reloads=0
 for i in $(seq 1 "$ROLLOUTS"); do
   write_app "$i"

@@ -11,6 +11,8 @@ public protocol ContainerRuntime: Sendable {
 
     func createNetwork(_ spec: NetworkSpec) async throws
     func removeNetwork(_ name: String) async throws
+    /// Creates a configuration-only network (a name and labels, no bridge); fails if the name exists.
+    func createMarkerNetwork(_ name: String, labels: [String: String]) async throws
     func createVolume(_ spec: VolumeSpec) async throws
     func removeVolume(_ name: String) async throws
 

@@ -2,8 +2,8 @@ import BerthConfig
 import BerthPlan
 import Foundation
 
-/// One apply at a time per Docker host. The lock is a Docker network named `berth-lock` (creating an
-/// existing name fails atomically), labelled with its holder. A holder on this machine whose process
+/// One apply at a time per Docker host. The lock is a configuration-only Docker network named
+/// `berth-lock` (no bridge; creating an existing name fails atomically), labelled with its holder. A holder on this machine whose process
 /// is gone (e.g. killed with -9) is stale, and the lock is taken over.
 struct DeployLock: Sendable {
     static let name = "berth-lock"
@@ -22,13 +22,11 @@ struct DeployLock: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(wait?.milliseconds ?? 0)
         while true {
             do {
-                try await runtime.createNetwork(NetworkSpec(
-                    name: Self.name, project: "", role: .internal, subnet: "", gateway: "", isInternal: true,
-                    labels: [
-                        Labels.managed: "true", Labels.role: "lock",
-                        "berth.lock.pid": String(getpid()), "berth.lock.host": Self.hostname,
-                        "berth.lock.since": ISO8601DateFormatter().string(from: Date()),
-                    ]))
+                try await runtime.createMarkerNetwork(Self.name, labels: [
+                    Labels.managed: "true", Labels.role: "lock",
+                    "berth.lock.pid": String(getpid()), "berth.lock.host": Self.hostname,
+                    "berth.lock.since": ISO8601DateFormatter().string(from: Date()),
+                ])
                 return
             } catch {
                 let holder = try await currentHolder()

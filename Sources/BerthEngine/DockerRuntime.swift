@@ -56,6 +56,12 @@ public struct DockerRuntime: ContainerRuntime {
             internal: spec.isInternal, labels: spec.labels))
     }
 
+    public func createMarkerNetwork(_ name: String, labels: [String: String]) async throws {
+        var create = NetworkCreate(name: name, labels: labels)
+        create.configOnly = true
+        _ = try await client.networks.create(create)
+    }
+
     /// Removes a managed network; containers still attached (e.g. a consumer on a provider's link
     /// network when the provider is torn down) are disconnected first.
     public func removeNetwork(_ name: String) async throws {
