@@ -18,11 +18,14 @@ struct ProxyStack: Sendable {
     static let adminListen = "unix//run/berth/admin.sock"
     static let traefikAPIPort = 8089
 
+    var caddyDriver: CaddyDriver {
+        CaddyDriver(admin: CaddyAdmin(endpoint: .unixSocket(adminSocket.path)), configFile: caddyConfig, adminListen: Self.adminListen)
+    }
+
     func driver() -> any ProxyDriver {
         switch platform.proxy.kind {
         case .caddy:
-            return CaddyDriver(admin: CaddyAdmin(endpoint: .unixSocket(adminSocket.path)), configFile: caddyConfig,
-                               adminListen: Self.adminListen)
+            return caddyDriver
         case .traefik:
             return TraefikDriver(directory: directory.appendingPathComponent("traefik"), api: "127.0.0.1:\(Self.traefikAPIPort)")
         }
@@ -84,9 +87,7 @@ struct ProxyStack: Sendable {
             try? FileManager.default.removeItem(at: adminSocket)
             // Start from the last routes pushed (or none): a restarted proxy keeps routing.
             if !FileManager.default.fileExists(atPath: caddyConfig.path) {
-                try OutputDirectory.writeAtomically(CaddyDriver(admin: CaddyAdmin(endpoint: .unixSocket(adminSocket.path)),
-                                                                configFile: caddyConfig, adminListen: Self.adminListen)
-                    .document(initial).json(), to: caddyConfig)
+                try OutputDirectory.writeAtomically(caddyDriver.document(initial).json(), to: caddyConfig)
             }
             service.command = ["caddy", "run", "--config", "/run/berth/caddy.json"]
         case .traefik:

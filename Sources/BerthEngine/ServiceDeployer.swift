@@ -92,11 +92,7 @@ struct ServiceDeployer: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for replica in service.replicas {
                     let name = taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name
-                    var labels = replica.labels
-                    labels[Labels.deployment] = deployment
-                    labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
-                    let request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels,
-                                                   networks: replica.networks)
+                    let request = containerRequest(service, replica, name: name)
                     group.addTask {
                         let id = try await runtime.createContainer(request)
                         await createdList.add(id: id, name: name, index: replica.index)
@@ -161,6 +157,14 @@ struct ServiceDeployer: Sendable {
         }
     }
 
+    /// The create request for one replica of this deployment, labelled with the deployment and its time.
+    func containerRequest(_ service: ServiceSpec, _ replica: ContainerSpec, name: String) -> ContainerRequest {
+        var labels = replica.labels
+        labels[Labels.deployment] = deployment
+        labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
+        return ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels, networks: replica.networks)
+    }
+
     func stopTimeout(_ service: ServiceSpec) -> Int {
         max(1, Int(((service.spec.stopGracePeriod ?? .seconds(10)).seconds).rounded(.up)))
     }
@@ -180,11 +184,7 @@ struct ServiceDeployer: Sendable {
         var names = current.map(\.actual.name)
         let readiness = Readiness(runtime: runtime)
         for replica in service.replicas where !have.contains(replica.index) {
-            var labels = replica.labels
-            labels[Labels.deployment] = deployment
-            labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
-            let id = try await runtime.createContainer(ContainerRequest(name: replica.name, image: service.spec.image, service: service.spec,
-                                                                        labels: labels, networks: replica.networks))
+            let id = try await runtime.createContainer(containerRequest(service, replica, name: replica.name))
             try await runtime.start(id)
             do {
                 try await readiness.wait(id: id, name: replica.name, route: routesOfService.first, timeout: settings.readyTimeout)
