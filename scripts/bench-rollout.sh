@@ -6,7 +6,10 @@
 #      the same Caddy image, as the baseline;
 #   3. a no-op `berth apply` of a 50-project repository.
 # Prints requests, failed requests (status >= 500 or non-2xx/3xx), connection errors (wrk socket
-# errors), proxy reloads and rollout durations (median, max) for both.
+# errors), proxy reloads and rollout durations (median, max) for both; the phases of Berth's
+# rollouts (new replicas ready, switch, drain, stop + remove of the old); the app's own
+# start-to-ready time without Berth (its 2 replicas started at once with `docker run`, as Compose
+# starts replicas; a single replica shown too); and whether the targets are met.
 # Traffic goes only to 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,16 +62,23 @@ YML
 write_app 0
 "$BERTH" apply -c "$WORK/repo" --yes --state-dir "$STATE" >/dev/null
 
-# The app's own start-to-ready time: docker run until its page answers (measured under the same
-# load as the rollouts, median of 3, since the load slows every Docker operation on 2 cores).
-app_ready_once() {
-  local start cid ip
+# The app's own start-to-ready time, measured under the same load as the rollouts (the load slows
+# every Docker operation on 2 cores), median of 3: its 2 replicas started the way Docker starts them
+# without Berth (`docker run -d` on the project's ingress network, both at once, as docker-compose
+# does) until both answer. For comparison, the same for a single replica.
+app_ready_once() {  # replicas -> seconds
+  local start ids=() ip
   start=$(date +%s.%N)
-  cid=$(docker run -d --rm berth-demo/static:1)
-  ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
-  until wget -q -T 1 -O /dev/null "http://$ip:8080/index.html" 2>/dev/null; do sleep 0.02; done
+  for _ in $(seq 1 "$1"); do docker run -d --rm --network bench_ingress berth-demo/static:1 >"$WORK/cid.$_" & done
+  wait
+  for f in "$WORK"/cid.*; do ids+=("$(cat "$f")"); done
+  rm -f "$WORK"/cid.*
+  for cid in "${ids[@]}"; do
+    ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cid")
+    until wget -q -T 1 -O /dev/null "http://$ip:8080/index.html" 2>/dev/null; do sleep 0.02; done
+  done
   awk "BEGIN{print $(date +%s.%N) - $start}"
-  docker rm -f "$cid" >/dev/null
+  docker rm -f "${ids[@]}" >/dev/null
 }
 
 run_load() {  # duration_s url_host -> wrk output file
@@ -92,29 +102,38 @@ LOAD_SECONDS=$((ROLLOUTS * 5 + 5))
 run_load "$((LOAD_SECONDS + 3))" app.bench.localhost "$WORK/berth.wrk" &
 load=$!
 sleep 1
-readies=(); for _ in 1 2 3; do readies+=("$(app_ready_once)"); done
+readies=(); singles=()
+for _ in 1 2 3; do readies+=("$(app_ready_once 2)"); singles+=("$(app_ready_once 1)"); done
 read -r app_ready _ < <(stats "${readies[@]}")
-durations=(); drains=(); reloads=0
+read -r app_ready_single _ < <(stats "${singles[@]}")
+durations=(); reloads=0; phases=()
 for i in $(seq 1 "$ROLLOUTS"); do
   write_app "$i"
   start=$(date +%s.%N)
   out=$("$BERTH" apply -c "$WORK/repo" --yes --json --state-dir "$STATE")
   durations+=("$(awk "BEGIN{print $(date +%s.%N) - $start}")")
   reloads=$((reloads + $(echo "$out" | python3 -c 'import json,sys; print([json.loads(l) for l in sys.stdin if l.strip()][-1]["proxy_reloads"])')))
-  # Drain time of this rollout: from the "draining" step to the "stopping" step.
-  drains+=("$(echo "$out" | python3 -c '
+  # Phases of this rollout from its step events: start-to-ready of the new replicas, the switch,
+  # the drain, stop + remove of the old ones.
+  phases+=("$(echo "$out" | python3 -c '
 import json, sys
 steps = {}
 for line in sys.stdin:
     e = json.loads(line)
     if e.get("event") == "step": steps.setdefault(e["message"].split()[0], e["elapsed"])
-print(max(0.0, steps.get("stopping", 0) - steps.get("draining", 0)))')")
+g = lambda k: steps.get(k, 0.0)
+print("%.3f %.3f %.3f %.3f" % (g("switching") - g("starting"), g("draining") - g("switching"),
+                               g("stopping") - g("draining"), g("rolled") - g("stopping")))')")
   sleep 2
 done
 wait "$load"
 read -r b_req b_fail b_conn b_rps < <(summarize_wrk "$WORK/berth.wrk")
 read -r b_med b_max < <(stats "${durations[@]}")
-read -r drain_med drain_max < <(stats "${drains[@]}")
+column() { for p in "${phases[@]}"; do echo "$p" | cut -d' ' -f"$1"; done; }
+read -r start_med _ < <(stats $(column 1))
+read -r switch_med _ < <(stats $(column 2))
+read -r drain_med _ < <(stats $(column 3))
+read -r stop_med _ < <(stats $(column 4))
 
 # Caddy's own cost: the same number of reloads with no rollout (two configs that differ only in the
 # order of the upstreams, loaded alternately through the admin socket; an identical config is not reloaded).
@@ -205,5 +224,11 @@ printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "berth ($ROLLOUTS)" "$b_req" "$
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "caddy reloads" "$r_req" "$r_rps" "$r_fail" "$r_conn" "$ROLLOUTS" "-" "-"
 printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "docker-compose" "$c_req" "$c_rps" "$c_fail" "$c_conn" "-" "$c_med" "$c_max"
 echo "wrk: 2 threads, $CONNECTIONS connections, GET /index.html (a static file served by busybox httpd, 2 replicas)"
-printf 'app start-to-ready: %.2f s; drain (median): %.2f s; rollout target (ready + drain + 1 s): %.2f s; no-op apply of 50 projects: %.2f s (target < 2 s)\n' \
-  "$app_ready" "$drain_med" "$(awk "BEGIN{print $app_ready + $drain_med + 1}")" "$noop"
+printf 'berth rollout phases (median): new replicas started and ready %.2f s, switch %.2f s, drain %.2f s, old stopped and removed %.2f s\n' \
+  "$start_med" "$switch_med" "$drain_med" "$stop_med"
+printf 'app start-to-ready without Berth (2 replicas at once): %.2f s (1 replica: %.2f s)\n' "$app_ready" "$app_ready_single"
+printf 'rollout target (app start-to-ready + drain + 1 s): %.2f s; berth median %.2f s: %s\n' \
+  "$(awk "BEGIN{print $app_ready + $drain_med + 1}")" "$b_med" \
+  "$(awk "BEGIN{print ($b_med <= $app_ready + $drain_med + 1) ? \"met\" : \"NOT met\"}")"
+printf 'failed requests over the berth rollouts: %s (target 0); connection errors %s vs %s proxy reloads; no-op apply of 50 projects: %.2f s (target < 2 s)\n' \
+  "$b_fail" "$b_conn" "$reloads" "$noop"

@@ -32,7 +32,7 @@
 #
 # Entrypoint of static and app (/entrypoint.sh): runs the command as a child;
 #   SIGTERM/SIGINT stop httpd at once, let requests in flight finish (at most
-#   APP_STOP_GRACE seconds, default 10), then exit 0: `docker stop` takes ~0.1 s when
+#   APP_STOP_GRACE seconds, default 10), then exit 0: `docker stop` takes a few tens of ms when
 #   idle, with or without `init: true`. APP_START_DELAY=N sleeps N seconds before
 #   starting the command. Works with read_only: true and any user.
 #

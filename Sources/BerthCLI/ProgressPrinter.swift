@@ -29,7 +29,7 @@ final class ProgressPrinter: Sendable {
             emit(.object([
                 "event": .string(event.kind.rawValue), "project": event.project.map(Document.string),
                 "service": event.service.map(Document.string), "message": .string(event.message),
-                "elapsed": .double((event.elapsed * 10).rounded() / 10),
+                "elapsed": .double((event.elapsed * 1000).rounded() / 1000),
                 "time": .string(ISO8601DateFormatter().string(from: event.time)),
             ]))
             return

@@ -83,10 +83,8 @@ public struct ApplyEngine: Sendable {
         if !desired.routes.isEmpty {
             let stack = ProxyStack(directory: stateDirectory.appendingPathComponent("proxy"), platform: desired.platform, runtime: runtime)
             if let proxy = existing.first(where: { $0.role == "proxy" }) {
-                if proxy.labels["berth.proxy.signature"] != stack.signature {
-                    proxyChange = "recreate the proxy (\(desired.platform.proxy.kind.rawValue), \(desired.platform.proxy.resolvedImage)): its settings changed"
-                } else if !proxy.actual.running {
-                    proxyChange = "restart the proxy: it is not running"
+                if let reason = await stack.staleness(of: proxy, running: proxy.actual.running) {
+                    proxyChange = "recreate the proxy (\(desired.platform.proxy.kind.rawValue), \(desired.platform.proxy.resolvedImage)): \(reason)"
                 }
             } else {
                 proxyChange = "create the proxy \(ProxyStack.containerName) (\(desired.platform.proxy.kind.rawValue), \(desired.platform.proxy.resolvedImage))"
@@ -183,18 +181,20 @@ public struct ApplyEngine: Sendable {
             prepared.existing.filter { $0.role == nil && $0.actual.project == name && $0.actual.service == service }
         }
         if project == nil { try? await table.removeProject(name) }
+        // Create, rollout and scale actions exist only for projects in the repository (which have settings).
+        let settings = project?.rollout ?? RolloutSettings()
         for action in prepared.plan.actions(for: name) {
             do {
                 switch action {
                 case .createNetwork, .createVolume:
                     continue
                 case .createService(let s):
-                    try await deployer.deploy(s, existing: [], routesOfService: routes(project, s.name), settings: project!.rollout, force: false)
+                    try await deployer.deploy(s, existing: [], routesOfService: routes(project, s.name), settings: settings, force: false)
                 case .rolloutService(let r):
                     try await deployer.deploy(r.service, existing: containers(r.service.name), routesOfService: routes(project, r.service.name),
-                                              settings: project!.rollout, force: r.reason == .forced)
+                                              settings: settings, force: r.reason == .forced)
                 case .scaleService(let s, _):
-                    try await deployer.scale(s, existing: containers(s.name), routesOfService: routes(project, s.name), settings: project!.rollout)
+                    try await deployer.scale(s, existing: containers(s.name), routesOfService: routes(project, s.name), settings: settings)
                 case .removeService(_, let service, _):
                     if project != nil { try await table.set(name, service, to: []) }
                     for c in containers(service) {

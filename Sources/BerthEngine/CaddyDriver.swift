@@ -55,7 +55,7 @@ public struct CaddyDriver: ProxyDriver {
             guard let current = try? await admin.upstreams() else { return false }
             let busy = current.filter { wanted.contains($0.address) && $0.numRequests > 0 }
             if busy.isEmpty { return true }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(25))
         }
         return false
     }

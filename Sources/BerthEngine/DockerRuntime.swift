@@ -152,7 +152,7 @@ public struct DockerRuntime: ContainerRuntime {
     }
 
     public func streamLogs(_ id: String, since: Date?, tail: Int, follow: Bool, _ line: @Sendable (String) -> Void) async throws {
-        for try await l in await client.containers.logs(id, since: since, tail: tail, follow: follow) { line(l.text) }
+        for try await l in client.containers.logs(id, since: since, tail: tail, follow: follow) { line(l.text) }
     }
 
     public func connect(network: String, container: String, aliases: [String]) async throws {

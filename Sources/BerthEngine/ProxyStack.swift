@@ -31,29 +31,49 @@ struct ProxyStack: Sendable {
         }
     }
 
-    /// What the proxy container is made from; a change recreates it.
+    /// What the proxy container is made from (including the state directory it mounts); a change recreates it.
     var signature: String {
         let p = platform.proxy
         return "\(p.kind.rawValue)|\(p.resolvedImage)|\(p.bindAddress)|\(p.httpPort)|\(p.httpsPort)|"
             + platform.entrypoints.values.map { "\($0.name):\($0.port)/\($0.proto.rawValue)" }.sorted().joined(separator: ",")
+            + "|\(directory.path)"
+    }
+
+    /// Why the existing proxy container cannot be kept (nil: keep it). Besides changed settings, a
+    /// proxy whose state directory was removed under it can no longer be configured: its mount shows
+    /// the deleted directory, so Caddy's admin socket (or Traefik's file-provider directory) is gone.
+    func staleness(of proxy: ManagedContainer, running: Bool) async -> String? {
+        if proxy.labels["berth.proxy.signature"] != signature { return "its settings changed" }
+        if !running { return "it is not running" }
+        switch platform.proxy.kind {
+        case .caddy:
+            if await !CaddyAdmin(endpoint: .unixSocket(adminSocket.path)).ready() {
+                return "its admin socket \(adminSocket.path) does not answer (was the state directory removed?)"
+            }
+        case .traefik:
+            let dynamic = directory.appendingPathComponent("traefik")
+            if !FileManager.default.fileExists(atPath: dynamic.path) {
+                return "its configuration directory \(dynamic.path) is missing (was the state directory removed?)"
+            }
+        }
+        return nil
     }
 
     /// Starts the proxy if it is not running with the current signature; joins it to `ingressNetworks`.
     /// Returns true when the proxy was (re)created and needs the whole route table again.
     func ensure(ingressNetworks: [String], existing: [ManagedContainer], initial: DesiredState) async throws -> Bool {
-        let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let current = existing.first { $0.role == "proxy" }
         var recreated = false
         var running: ManagedContainer? = nil
         if let current {
             let alive = (try? await runtime.inspect(current.actual.id))?.running ?? false
-            if current.labels["berth.proxy.signature"] == signature && alive {
+            if await staleness(of: current, running: alive) == nil {
                 running = current
             } else {
                 try await runtime.remove(current.actual.id)
             }
         }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var attached = Set(running?.networks ?? [])
         if running == nil {
             if try await runtime.networkLabels(Self.networkName) == nil {

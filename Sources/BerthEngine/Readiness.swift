@@ -22,7 +22,8 @@ struct Readiness: Sendable {
     }
 
     func wait(id: String, name: String, route: ProxyRoute?, timeout: TimeSpan) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(timeout.milliseconds)
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(timeout.milliseconds)
         var runningSince: ContinuousClock.Instant?
         var lastProbe = "not probed yet"
         while true {
@@ -57,8 +58,18 @@ struct Readiness: Sendable {
             if ContinuousClock.now >= deadline {
                 throw await notReady(id, name, "not ready after \(timeout) (\(lastProbe))", status)
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: Self.pollInterval(since: start))
         }
+    }
+
+    /// Poll often while a replica is likely to become ready any moment (most apps within a few
+    /// seconds), then back off: a ready replica is seen within ~25 ms of its readiness, and a slow
+    /// one costs at most a few inspections per second.
+    static func pollInterval(since start: ContinuousClock.Instant) -> Duration {
+        let waited = ContinuousClock.now - start
+        if waited < .seconds(3) { return .milliseconds(25) }
+        if waited < .seconds(15) { return .milliseconds(100) }
+        return .milliseconds(500)
     }
 
     /// nil when the probe succeeds; otherwise why it failed.

@@ -29,8 +29,16 @@ public actor RouteTable {
     public func set(_ project: String, _ service: String, to containers: [String]) async throws {
         await acquire()
         defer { release() }
-        upstreams[Self.key(project, service)] = containers
-        try await pushLocked()
+        let key = Self.key(project, service)
+        let previous = upstreams[key]
+        upstreams[key] = containers
+        do {
+            try await pushLocked()
+        } catch {
+            // Later pushes (other services) must not carry a change that was not confirmed.
+            upstreams[key] = previous
+            throw error
+        }
     }
 
     /// Withdraws every route of a project (before it is torn down) and pushes.

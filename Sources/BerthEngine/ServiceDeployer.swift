@@ -43,8 +43,12 @@ struct ServiceDeployer: Sendable {
         let start = ContinuousClock.now
         let hasRoutes = !routesOfService.isEmpty
         let routed = Set(await routes.current(service.project, service.name))
-        var statuses: [String: ContainerStatus] = [:]
-        for c in existing { statuses[c.actual.id] = try? await runtime.inspect(c.actual.id) }
+        let statuses = await withTaskGroup(of: (String, ContainerStatus?).self) { group in
+            for c in existing { group.addTask { (c.actual.id, try? await runtime.inspect(c.actual.id)) } }
+            var result: [String: ContainerStatus] = [:]
+            for await (id, status) in group { result[id] = status }
+            return result
+        }
         let serving = { (c: ManagedContainer) -> Bool in
             guard let s = statuses[c.actual.id], s.running, s.health != .unhealthy else { return false }
             return hasRoutes ? routed.contains(c.actual.name) : true
@@ -86,51 +90,23 @@ struct ServiceDeployer: Sendable {
 
         let taken = Set(old.map(\.actual.name))
         step(service, "starting \(service.replicas.count) new replica(s)", start)
-        let createdList = CreatedList()
+        let replicas = service.replicas.map { replica in
+            (replica, taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name)
+        }
         do {
-            // Replicas are created and started in parallel; every one created is recorded so a failure removes it.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for replica in service.replicas {
-                    let name = taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name
-                    let request = containerRequest(service, replica, name: name)
-                    group.addTask {
-                        let id = try await runtime.createContainer(request)
-                        await createdList.add(id: id, name: name, index: replica.index)
-                        try await runtime.start(id)
-                    }
-                }
-                try await group.waitForAll()
-            }
-            let created = await createdList.sorted
-            step(service, "waiting for \(created.count) replica(s) to be ready", start)
-            let readiness = Readiness(runtime: runtime)
-            let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for c in created {
-                    group.addTask { try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout) }
-                }
-                try await group.waitForAll()
-            }
-        } catch {
-            step(service, "new replicas failed; rolling back", start)
-            for c in await createdList.sorted {
-                try? await runtime.stop(c.id, timeout: 1)
-                try? await runtime.remove(c.id)
-            }
-            var rolledBack = true
+            _ = try await launch(service, replicas, routesOfService: routesOfService, settings: settings, start: start,
+                                 previous: service.strategy == .recreate ? [] : routed.sorted(), routeTo: { $0 })
+        } catch let failed as Failed {
+            var rolledBack = failed.rolledBack
             if service.strategy == .recreate && !old.isEmpty {
                 for c in old { try? await runtime.start(c.actual.id) }
                 if hasRoutes {
                     do { try await routes.set(service.project, service.name, to: old.map(\.actual.name).sorted()) } catch { rolledBack = false }
                 }
             }
-            throw Failed(service: service.name, reason: "\(error)", rolledBack: rolledBack)
+            throw Failed(service: failed.service, reason: failed.reason, rolledBack: rolledBack)
         }
 
-        if hasRoutes {
-            step(service, "switching the proxy to the new replica(s)", start)
-            try await routes.set(service.project, service.name, to: await createdList.sorted.map(\.name))
-        }
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
         step(service, "rolled out \(service.shortHash)", start)
     }
@@ -154,6 +130,71 @@ struct ServiceDeployer: Sendable {
                 }
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// Creates and starts `replicas` (each with its container name), waits until they are ready and, for
+    /// a routed service, points its routes at `routeTo(their names)` in one switch. On any failure the
+    /// routes go back to `previous` when the switch was attempted (the proxy may have taken it) and the
+    /// replicas started here are removed; if that switch back cannot be confirmed, they are kept (the
+    /// next apply converges) and the error says it was not rolled back. Returns the new replicas' names.
+    func launch(_ service: ServiceSpec, _ replicas: [(ContainerSpec, String)], routesOfService: [ProxyRoute],
+                settings: RolloutSettings, start: ContinuousClock.Instant, previous: [String],
+                routeTo: ([String]) -> [String]) async throws -> [String] {
+        let created = CreatedList()
+        var switching = false
+        do {
+            try await startReady(service, replicas, into: created, routesOfService: routesOfService, settings: settings, start: start)
+            let names = await created.sorted.map(\.name)
+            if !routesOfService.isEmpty {
+                step(service, "switching the proxy to the new replica(s)", start)
+                switching = true
+                try await routes.set(service.project, service.name, to: routeTo(names))
+            }
+            return names
+        } catch {
+            step(service, switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
+            var rolledBack = true
+            if switching {
+                do { try await routes.set(service.project, service.name, to: previous) } catch { rolledBack = false }
+            }
+            if rolledBack { await discard(created) }
+            throw Failed(service: service.name, reason: "\(error)", rolledBack: rolledBack)
+        }
+    }
+
+    /// Creates and starts `replicas` (each with its container name) in parallel, then waits until every
+    /// one is ready. Each container created is recorded in `created`, so a failure can remove them all.
+    func startReady(_ service: ServiceSpec, _ replicas: [(ContainerSpec, String)], into created: CreatedList,
+                    routesOfService: [ProxyRoute], settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (replica, name) in replicas {
+                let request = containerRequest(service, replica, name: name)
+                group.addTask {
+                    let id = try await runtime.createContainer(request)
+                    await created.add(id: id, name: name, index: replica.index)
+                    try await runtime.start(id)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let started = await created.sorted
+        step(service, "waiting for \(started.count) replica(s) to be ready", start)
+        let readiness = Readiness(runtime: runtime)
+        let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in started {
+                group.addTask { try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Stops and removes replicas a failed rollout or scale created (best effort: a leftover is removed by the next apply).
+    func discard(_ created: CreatedList) async {
+        for c in await created.sorted {
+            try? await runtime.stop(c.id, timeout: 1)
+            try? await runtime.remove(c.id)
         }
     }
 
@@ -181,20 +222,11 @@ struct ServiceDeployer: Sendable {
             return
         }
         let have = Set(current.map(\.actual.replica))
-        var names = current.map(\.actual.name)
-        let readiness = Readiness(runtime: runtime)
-        for replica in service.replicas where !have.contains(replica.index) {
-            let id = try await runtime.createContainer(containerRequest(service, replica, name: replica.name))
-            try await runtime.start(id)
-            do {
-                try await readiness.wait(id: id, name: replica.name, route: routesOfService.first, timeout: settings.readyTimeout)
-            } catch {
-                try? await runtime.remove(id)
-                throw Failed(service: service.name, reason: "\(error)", rolledBack: true)
-            }
-            names.append(replica.name)
-        }
-        if !routesOfService.isEmpty { try await routes.set(service.project, service.name, to: names) }
+        let missing = service.replicas.filter { !have.contains($0.index) }.map { ($0, $0.name) }
+        step(service, "starting \(missing.count) new replica(s)", start)
+        let currentNames = current.map(\.actual.name)
+        _ = try await launch(service, missing, routesOfService: routesOfService, settings: settings, start: start,
+                             previous: currentNames, routeTo: { currentNames + $0 })
         step(service, "scaled to \(service.replicas.count)", start)
     }
 }

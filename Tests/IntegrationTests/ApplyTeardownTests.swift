@@ -51,11 +51,11 @@ extension ApplyE2ETests {
         }
     }
 
-    /// `berth down` of one project, then of another. Known bug: the engine joins the proxy to the
-    /// ingress network of every project in the repository (ApplyEngine.execute), also of projects
-    /// outside the selection whose networks do not exist (here: the one torn down first), so the
-    /// second `down` fails with "network e2edown-a_ingress not found". The same happens with
-    /// `apply --project X` while another project of the repository was never applied.
+    /// `berth down` of one project, then of another. Guards a past bug: the engine joined the proxy to
+    /// the ingress network of every project in the repository, also of projects outside the selection
+    /// whose networks do not exist (here: the one torn down first), so the second `down` failed with
+    /// "network e2edown-a_ingress not found" (as did `apply --project X` while another project of the
+    /// repository was never applied).
     @Test func downOfOneProjectAfterAnother() async throws {
         try await E2EScenario.run("e2edown-") { s in
             try s.write("platform.yml", E2E.platformYAML())

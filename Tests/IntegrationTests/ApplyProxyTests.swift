@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TestSupport
+
+extension ApplyE2ETests {
+    // MARK: the proxy stack
+
+    /// The state directory is wiped while the platform runs (a mistaken `rm -rf`, a new disk): the
+    /// running proxy still serves but its admin socket is gone with the directory, so Berth could not
+    /// route anything. The next apply says so in its plan, recreates the proxy with the current routes
+    /// and rolls out as usual.
+    @Test func aProxyWhoseStateDirectoryWasRemovedIsRecreated() async throws {
+        try await E2EScenario.run("e2estate-") { s in
+            let host = "state.e2e.localhost"
+            try s.write("platform.yml", E2E.platformYAML())
+            try s.project("e2estate-a", compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: host))
+            let first = try await s.apply()
+            try #require(first.status == 0, "\(first)")
+            #expect(await E2EHTTP.waitFor(host, "/cgi-bin/version") != nil)
+            let before = await E2ECommand.docker(["inspect", "-f", "{{.Id}}", E2E.proxyContainer]).stdout
+
+            try FileManager.default.removeItem(at: s.stateDir)
+            #expect(E2EHTTP.versions(host, count: 3)["version=1"] == 3, "the proxy keeps serving without its state directory")
+            try s.project("e2estate-a", compose: E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2"]),
+                          project: E2E.appProject(host: host))
+            let second = try await s.apply()
+            print("[e2e] apply after the state directory was removed:\n\(second.stdout)")
+            #expect(second.status == 0, "\(second)")
+            #expect(second.stdout.contains("recreate the proxy"), "\(second.stdout)")
+            #expect(second.stdout.contains("admin socket"), "\(second.stdout)")
+            let after = await E2ECommand.docker(["inspect", "-f", "{{.Id}}", E2E.proxyContainer]).stdout
+            #expect(!after.isEmpty && after != before, "the proxy container must be recreated")
+            #expect(E2EHTTP.versions(host, count: 5)["version=2"] == 5)
+
+            // Nothing stale is left: the next apply has nothing to do.
+            let third = try await s.apply()
+            #expect(third.status == 0, "\(third)")
+            #expect(!third.stdout.contains("recreate the proxy"), "\(third.stdout)")
+        }
+    }
+}
