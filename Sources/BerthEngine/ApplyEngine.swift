@@ -197,9 +197,14 @@ public struct ApplyEngine: Sendable {
                     try await deployer.scale(s, existing: containers(s.name), routesOfService: routes(project, s.name), settings: settings)
                 case .removeService(_, let service, _):
                     if project != nil { try await table.set(name, service, to: []) }
-                    for c in containers(service) {
-                        try await runtime.stop(c.actual.id, timeout: 10)
-                        try await runtime.remove(c.actual.id)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for c in containers(service) {
+                            group.addTask {
+                                try await runtime.stop(c.actual.id, timeout: nil)
+                                try await runtime.remove(c.actual.id)
+                            }
+                        }
+                        try await group.waitForAll()
                     }
                     events(ApplyEvent(.serviceDone, project: name, service: service, message: "removed"))
                     continue

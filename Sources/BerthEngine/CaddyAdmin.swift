@@ -29,7 +29,12 @@ public struct CaddyAdmin: Sendable {
         }
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: UInt, body: Data) {
+    func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, timeout: TimeAmount? = nil) async throws -> (status: UInt, body: Data) {
+        // The HTTP client retries a failed connect until the request's deadline: a socket file that
+        // does not exist will not appear by itself, so say so at once.
+        if case .unixSocket(let socket) = endpoint, !FileManager.default.fileExists(atPath: socket) {
+            throw Failure(message: "Caddy's admin socket \(socket) does not exist (is the proxy container running with this state directory?)")
+        }
         var request = HTTPClientRequest(url: url(path))
         request.method = method
         request.headers.add(name: "Host", value: "localhost")
@@ -39,7 +44,7 @@ public struct CaddyAdmin: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let response = try await HTTPClient.shared.execute(request, timeout: timeout ?? self.timeout)
             let bytes = try await response.body.collect(upTo: 64 << 20)
             return (response.status.code, Data(bytes.readableBytesView))
         } catch {
@@ -59,8 +64,9 @@ public struct CaddyAdmin: Sendable {
         }
     }
 
+    /// Whether the admin API answers (within 5 s).
     public func ready() async -> Bool {
-        (try? await request(.GET, "/config/").status) == 200
+        (try? await request(.GET, "/config/", timeout: .seconds(5)).status) == 200
     }
 
     public func config() async throws -> Data {

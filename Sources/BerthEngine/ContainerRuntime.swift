@@ -22,8 +22,9 @@ public protocol ContainerRuntime: Sendable {
     /// Creates (not starts) a container attached to all of its networks; returns its id.
     func createContainer(_ request: ContainerRequest) async throws -> String
     func start(_ id: String) async throws
-    /// Stops with the container's own stop signal, waiting `timeout` seconds before SIGKILL.
-    func stop(_ id: String, timeout: Int) async throws
+    /// Stops with the container's own stop signal, waiting `timeout` seconds before SIGKILL (nil: the
+    /// container's own stop timeout, i.e. the `stop_grace_period` it was created with).
+    func stop(_ id: String, timeout: Int?) async throws
     func remove(_ id: String) async throws
     func inspect(_ id: String) async throws -> ContainerStatus
     func logs(_ id: String, tail: Int) async throws -> String

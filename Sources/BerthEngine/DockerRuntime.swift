@@ -116,7 +116,7 @@ public struct DockerRuntime: ContainerRuntime {
 
     public func start(_ id: String) async throws { try await client.containers.start(id) }
 
-    public func stop(_ id: String, timeout: Int) async throws {
+    public func stop(_ id: String, timeout: Int?) async throws {
         do {
             try await client.containers.stop(id, timeout: timeout)
         } catch let error as DockerError where error.status == 304 || error.code == .notFound {

@@ -85,7 +85,10 @@ struct ServiceDeployer: Sendable {
         if service.strategy == .recreate && !old.isEmpty {
             if hasRoutes { try await routes.set(service.project, service.name, to: []) }
             step(service, "stopping \(old.count) old replica(s) (recreate)", start)
-            for c in old { try await runtime.stop(c.actual.id, timeout: stopTimeout(service)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in old { group.addTask { try await runtime.stop(c.actual.id, timeout: stopTimeout(service)) } }
+                try await group.waitForAll()
+            }
         }
 
         let taken = Set(old.map(\.actual.name))

@@ -81,7 +81,7 @@ final class MemoryRuntime: ContainerRuntime {
         }
     }
 
-    func stop(_ id: String, timeout: Int) async throws {
+    func stop(_ id: String, timeout: Int?) async throws {
         state.withLock { s in
             s.containers[id]?.running = false
             s.log.append("stop \(s.containers[id]?.name ?? id)")
