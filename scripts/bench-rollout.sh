@@ -130,6 +130,13 @@ wait "$load"
 read -r b_req b_fail b_conn b_rps < <(summarize_wrk "$WORK/berth.wrk")
 read -r b_med b_max < <(stats "${durations[@]}")
 column() { for p in "${phases[@]}"; do echo "$p" | cut -d' ' -f"$1"; done; }
+# A rollout over twice the median is shown with its phases, to tell where the time went.
+outliers=""
+for i in "${!durations[@]}"; do
+  if awk "BEGIN{exit !(${durations[$i]} > 2 * $(stats "${durations[@]}" | cut -d' ' -f1))}"; then
+    outliers+="rollout $((i + 1)): ${durations[$i]} s (ready ${phases[$i]% * * *} s; switch, drain, stop+remove: $(echo "${phases[$i]}" | cut -d' ' -f2-4) s)"$'\n'
+  fi
+done
 read -r start_med _ < <(stats $(column 1))
 read -r switch_med _ < <(stats $(column 2))
 read -r drain_med _ < <(stats $(column 3))
@@ -226,6 +233,7 @@ printf '%-16s %9s %8.0f %9s %8s %9s %12s %12s\n' "docker-compose" "$c_req" "$c_r
 echo "wrk: 2 threads, $CONNECTIONS connections, GET /index.html (a static file served by busybox httpd, 2 replicas)"
 printf 'berth rollout phases (median): new replicas started and ready %.2f s, switch %.2f s, drain %.2f s, old stopped and removed %.2f s\n' \
   "$start_med" "$switch_med" "$drain_med" "$stop_med"
+[ -z "$outliers" ] || printf 'slow rollouts:\n%s' "$outliers"
 printf 'app start-to-ready without Berth (2 replicas at once): %.2f s (1 replica: %.2f s)\n' "$app_ready" "$app_ready_single"
 printf 'rollout target (app start-to-ready + drain + 1 s): %.2f s; berth median %.2f s: %s\n' \
   "$(awk "BEGIN{print $app_ready + $drain_med + 1}")" "$b_med" \
