@@ -69,6 +69,6 @@ let package = Package(
         ),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "TestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "BerthDocker", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "BerthDocker", "BerthEngine", "TestSupport"]),
     ]
 )

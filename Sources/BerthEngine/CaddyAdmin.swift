@@ -38,6 +38,10 @@ public struct CaddyAdmin: Sendable {
         var request = HTTPClientRequest(url: url(path))
         request.method = method
         request.headers.add(name: "Host", value: "localhost")
+        // Caddy replaces its admin server on every load and closes the connections of the old one, so a
+        // kept-alive connection may be dead by the next request (the read-back of a load): one connection
+        // per request (a unix-socket connect costs microseconds).
+        request.headers.add(name: "Connection", value: "close")
         // Caddy rejects admin requests whose Origin it does not know; none is sent.
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

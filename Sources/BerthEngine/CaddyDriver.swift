@@ -52,9 +52,12 @@ public struct CaddyDriver: ProxyDriver {
         let wanted = Set(upstreams)
         let deadline = ContinuousClock.now + .milliseconds(timeout.milliseconds)
         while ContinuousClock.now < deadline {
-            guard let current = try? await admin.upstreams() else { return false }
-            let busy = current.filter { wanted.contains($0.address) && $0.numRequests > 0 }
-            if busy.isEmpty { return true }
+            // An admin API that does not answer for a moment (Caddy replacing its admin server) is
+            // asked again: giving up would stop the old replicas with requests still in flight.
+            if let current = try? await admin.upstreams(),
+               !current.contains(where: { wanted.contains($0.address) && $0.numRequests > 0 }) {
+                return true
+            }
             try? await Task.sleep(for: .milliseconds(25))
         }
         return false

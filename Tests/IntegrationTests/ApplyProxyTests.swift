@@ -1,3 +1,4 @@
+import BerthEngine
 import Foundation
 import Testing
 import TestSupport
@@ -41,5 +42,39 @@ extension ApplyE2ETests {
             #expect(third.status == 0, "\(third)")
             #expect(!third.stdout.contains("recreate the proxy"), "\(third.stdout)")
         }
+    }
+
+    /// Caddy replaces its admin server on every load and closes the connection the load came in on:
+    /// the read-back that confirms a switch must not go out on that connection (it did, and about one
+    /// switch in 60 failed with "connection reset by peer"). Many loads, each confirmed, none may fail.
+    @Test func everyLoadThroughTheAdminSocketIsConfirmed() async throws {
+        try await E2EScenario.run("e2eadmin-") { s in
+            try s.write("platform.yml", E2E.platformYAML())
+            try s.project("e2eadmin-a", compose: E2E.appCompose(replicas: 2), project: E2E.appProject(host: "admin.e2e.localhost"))
+            let apply = try await s.apply()
+            try #require(apply.status == 0, "\(apply)")
+            let admin = CaddyAdmin(endpoint: .unixSocket(s.stateDir.appendingPathComponent("proxy/admin.sock").path))
+            let current = try await admin.config()
+            // Two configurations that differ only in the order of the upstreams: each load is a real reload.
+            let flipped = try JSONSerialization.data(withJSONObject: Self.reversingUpstreams(JSONSerialization.jsonObject(with: current)))
+            // Under load (as in a rollout), which widens the window in which the closed connection looks reusable.
+            let load = E2ELoad.start(host: "admin.e2e.localhost", path: "/index.html", concurrency: 4, duration: 60)
+            var failures: [String] = []
+            for i in 0..<200 {
+                do { try await admin.load(i % 2 == 0 ? flipped : current) } catch { failures.append("load \(i): \(error)") }
+            }
+            _ = await load.finish()
+            #expect(failures.isEmpty, "\(failures.count) of 200 loads failed: \(failures.prefix(3))")
+            #expect(E2EHTTP.status("admin.e2e.localhost", "/cgi-bin/version") == 200)
+        }
+    }
+
+    static func reversingUpstreams(_ value: Any) -> Any {
+        if var dict = value as? [String: Any] {
+            for (k, v) in dict { dict[k] = k == "upstreams" ? ((v as? [Any])?.reversed() as [Any]? ?? v) : reversingUpstreams(v) }
+            return dict
+        }
+        if let array = value as? [Any] { return array.map(reversingUpstreams) }
+        return value
     }
 }

@@ -131,6 +131,17 @@ check "app: APP_FAIL_HEALTH=1 -> /cgi-bin/health 500" equals "$(get -o /dev/null
 check "app: APP_FAIL_HEALTH=1 -> / still 200" equals "$(get -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ap/")" 200
 check "app: idle stop < 2 s" stop_within "$a" 2
 
+# A connection that never sends a request (a proxy's pre-opened connection) holds
+# the stop for at most 1 s, not the whole grace period.
+a=bi-app-open-$$
+run --name "$a" -p 127.0.0.1::8080 berth-demo/app:1
+ap=$(port "$a" 8080)
+wait_http "http://127.0.0.1:$ap/"
+exec 3<>"/dev/tcp/127.0.0.1/$ap"
+sleep 0.3
+check "app: stop with an idle connection open < 3 s" stop_within "$a" 3
+exec 3<&-
+
 a=bi-app-slow-$$
 run --name "$a" -e APP_START_DELAY=2 -p 127.0.0.1::8080 berth-demo/app:1
 ap=$(port "$a" 8080)

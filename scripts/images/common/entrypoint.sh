@@ -6,8 +6,10 @@
 # SIGTERM or SIGINT:
 #   1. sends SIGTERM to the command (httpd stops accepting connections at once);
 #   2. waits, at most APP_STOP_GRACE seconds (default 10), for requests already
-#      being served (httpd's per-connection children, CGI scripts such as
-#      /cgi-bin/slow) to finish — `docker exec` sessions are not waited for;
+#      being served to finish: CGI scripts such as /cgi-bin/slow for up to the
+#      grace period, other connections (httpd's per-connection children) for up
+#      to 1 s, so an open connection without a request does not hold the stop;
+#      `docker exec` sessions are not waited for;
 #   3. exits 0.
 # With nothing in flight the container stops in a few milliseconds. It works the same
 # as PID 1 or under `init: true` (docker-init).
@@ -83,24 +85,28 @@ proc_state() {
 	_state=$1 _ppid=$2
 }
 
-# True while the command or a request it started is still running. Request
-# handlers are children of httpd, then orphans once httpd has exited: their
-# parent becomes PID 1 (this script, or docker-init). `docker exec` processes
-# have parent 0 and are skipped.
-busy() {
+# Sets _handlers to the request handlers still running (children of the
+# command, or orphans once it exited: their parent becomes PID 1, this script or
+# docker-init; `docker exec` processes have parent 0 and are skipped) and _cgi
+# to 1 when one of them runs a CGI program (a process whose parent is a handler).
+scan() {
+	_handlers='' _cgi=''
 	for _p in /proc/[0-9]*; do
 		_p=${_p#/proc/}
 		[ "$_p" = "$$" ] && continue
 		[ "$_p" = 1 ] && continue
 		proc_state "$_p" || continue
 		[ "$_state" = Z ] && continue
-		# The command itself, its children (request handlers, while it is still
-		# exiting) and orphans (request handlers after it exited).
 		if [ "$_p" = "$pid" ] || [ "$_ppid" = "$pid" ] || [ "$_ppid" = 1 ] || [ "$_ppid" = "$$" ]; then
-			return 0
+			_handlers="$_handlers $_p "
 		fi
 	done
-	return 1
+	[ -n "$_handlers" ] || return 0
+	for _p in /proc/[0-9]*; do
+		proc_state "${_p#/proc/}" || continue
+		[ "$_state" = Z ] && continue
+		case "$_handlers" in *" $_ppid "*) _cgi=1 && return 0 ;; esac
+	done
 }
 
 while :; do
@@ -119,12 +125,18 @@ fi
 # The command got SIGTERM in on_stop: let it exit (httpd does at once), then
 # poll for the requests it left in flight.
 proc_state "$pid" && [ "$_state" != Z ] && wait "$pid"
+# A handler running a CGI program serves a request: wait for it (at most the
+# grace period). A handler without one has 1 s to finish (reading a request,
+# sending a file); one still there after that waits on a connection that sent
+# no request (a proxy's pre-opened connection), which, like any server, we close.
 grace=${APP_STOP_GRACE:-10}
 case "$grace" in '' | *[!0-9]*) grace=10 ;; esac
-ticks=$((grace * 50))
-while [ "$ticks" -gt 0 ] && busy; do
+ticks=$((grace * 50)) idle=50
+while [ "$ticks" -gt 0 ]; do
+	scan
+	[ -n "$_cgi" ] || { [ -n "$_handlers" ] && [ "$idle" -gt 0 ]; } || break
 	sleep 0.02
-	ticks=$((ticks - 1))
+	ticks=$((ticks - 1)) idle=$((idle - 1))
 done
 kill -KILL "$pid" 2>/dev/null
 exit 0
