@@ -44,10 +44,9 @@ final class ProgressPrinter: Sendable {
         case .finished: return
         default: text = "  \(key): \(event.message)\(elapsed)"
         }
-        if let live, event.kind == .step || event.kind == .serviceDone {
-            live.update(key, text)
+        if let live {
+            if event.kind == .step || event.kind == .serviceDone { live.update(key, text) } else { live.plain(text) }
         } else {
-            live?.finish(key)
             print(text)
         }
     }
@@ -71,26 +70,39 @@ final class ProgressPrinter: Sendable {
     }
 }
 
-/// Lines rewritten in place on a terminal: one per key, the latest step of each.
+/// Lines rewritten in place on a terminal: one line per key (project/service) showing its latest
+/// step. Every line printed since the start is remembered — live ones by key, plain ones (a project
+/// started or done, a failure) without — so a live line is found again above plain lines printed
+/// after it. A line too far up to reach (it may have scrolled off the screen) is printed anew.
 final class LiveLines: Sendable {
-    private let state = Mutex(([String](), [String: String]()))
+    /// How far up a line is rewritten in place; beyond, it may be off a small terminal's screen.
+    static let reach = 20
+    private let lines = Mutex<[String?]>([])
+    private let write: @Sendable (String) -> Void
+
+    init(write: @escaping @Sendable (String) -> Void = { text in
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }) {
+        self.write = write
+    }
 
     func update(_ key: String, _ text: String) {
-        state.withLock { s in
-            let (order, _) = s
-            if order.contains(key) {
-                let up = order.count - order.firstIndex(of: key)!
-                print("\u{1B}[\(up)A\r\u{1B}[2K\(text)\u{1B}[\(up)B\r", terminator: "")
+        lines.withLock { lines in
+            if let index = lines.lastIndex(of: key), lines.count - index <= Self.reach {
+                let up = lines.count - index
+                write("\u{1B}[\(up)A\r\u{1B}[2K\(text)\u{1B}[\(up)B\r")
             } else {
-                s.0.append(key)
-                print(text)
+                lines.append(key)
+                write(text + "\n")
             }
-            s.1[key] = text
-            fflush(nil)
         }
     }
 
-    func finish(_ key: String) {
-        state.withLock { s in s.0.removeAll() }
+    /// Prints a line that is not rewritten later (it may span several lines).
+    func plain(_ text: String) {
+        lines.withLock { lines in
+            lines += Array(repeating: nil, count: text.split(separator: "\n", omittingEmptySubsequences: false).count)
+            write(text + "\n")
+        }
     }
 }
