@@ -136,7 +136,7 @@ column() { for p in "${phases[@]}"; do echo "$p" | cut -d' ' -f"$1"; done; }
 # A rollout over twice the median is shown with its phases, to tell where the time went.
 outliers=""
 for i in "${!durations[@]}"; do
-  if awk "BEGIN{exit !(${durations[$i]} > 2 * $(stats "${durations[@]}" | cut -d' ' -f1))}"; then
+  if awk "BEGIN{exit !(${durations[$i]} > 2 * $b_med)}"; then
     outliers+="rollout $((i + 1)): ${durations[$i]} s (ready ${phases[$i]% * * *} s; switch, drain, stop+remove: $(echo "${phases[$i]}" | cut -d' ' -f2-4) s)"$'\n'
   fi
 done

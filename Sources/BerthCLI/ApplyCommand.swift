@@ -97,8 +97,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw RuntimeFailure("\(error)")
         }
         guard let report else { return }
-        output.summary(report)
-        if !report.succeeded { throw BerthExit(.failure) }
+        try output.conclude(report)
     }
 
     private func confirm() throws {

@@ -28,8 +28,8 @@ struct DownCommand: AsyncParsableCommand {
     func run() async throws {
         let repository = try options.load()
         let runtime = try await engine.runtime()
-        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory,
-                                      events: ProgressPrinter(json: false, terminal: options.terminal).event)
+        let printer = ProgressPrinter(json: false, terminal: options.terminal)
+        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event)
         let report: ApplyReport
         do {
             report = try await applyEngine.withLock(wait: waitLock) {
@@ -39,7 +39,6 @@ struct DownCommand: AsyncParsableCommand {
             throw RuntimeFailure("\(error)")
         }
         if report.projects.isEmpty { print("Nothing of project '\(project)' runs on this Docker host.") }
-        ProgressPrinter(json: false, terminal: options.terminal).summary(report)
-        if !report.succeeded { throw BerthExit(.failure) }
+        try printer.conclude(report)
     }
 }

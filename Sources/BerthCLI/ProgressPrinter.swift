@@ -51,6 +51,12 @@ final class ProgressPrinter: Sendable {
         }
     }
 
+    /// Prints the summary; a report with a failed project ends the command with exit code 3.
+    func conclude(_ report: ApplyReport) throws {
+        summary(report)
+        if !report.succeeded { throw BerthExit(.failure) }
+    }
+
     func summary(_ report: ApplyReport) {
         if json {
             emit(.object([

@@ -42,7 +42,6 @@ struct RollbackCommand: AsyncParsableCommand {
         } catch {
             throw RuntimeFailure("\(error)")
         }
-        printer.summary(report)
-        if !report.succeeded { throw BerthExit(.failure) }
+        try printer.conclude(report)
     }
 }

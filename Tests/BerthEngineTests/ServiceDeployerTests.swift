@@ -26,6 +26,18 @@ import TestSupport
                         pullPolicy: .never, registries: [:], events: { _ in })
     }
 
+    /// `www` with `count` replicas named site-www-new-N.
+    func scaled(to count: Int) -> ServiceSpec {
+        var scaled = www
+        scaled.replicas = (1...count).map { index in
+            var replica = www.replicas[0]
+            replica.index = index
+            replica.name = "site-www-new-\(index)"
+            return replica
+        }
+        return scaled
+    }
+
     /// A driver that refuses every table routing `service` to one of `names`.
     func refusing(_ names: [String], restoreFails: Bool = false) -> FlakyDriver {
         let names = Set(names)
@@ -74,13 +86,7 @@ import TestSupport
     }
 
     @Test func scalingUpStartsTheMissingReplicasInParallelAndRoutesThemOnce() async throws {
-        var scaled = www
-        scaled.replicas = (1...4).map { index in
-            var replica = www.replicas[0]
-            replica.index = index
-            replica.name = "site-www-new-\(index)"
-            return replica
-        }
+        let scaled = scaled(to: 4)
         let runtime = MemoryRuntime(createDelay: .milliseconds(50))
         let existing = [runtime.add("site-www-new-1", hash: www.configHash)]
         let driver = refusing([])
@@ -95,13 +101,7 @@ import TestSupport
     }
 
     @Test func aFailedScaleRemovesWhatItStarted() async throws {
-        var scaled = www
-        scaled.replicas = (1...3).map { index in
-            var replica = www.replicas[0]
-            replica.index = index
-            replica.name = "site-www-new-\(index)"
-            return replica
-        }
+        let scaled = scaled(to: 3)
         let runtime = MemoryRuntime()
         let existing = [runtime.add("site-www-new-1", hash: www.configHash)]
         let driver = refusing(["site-www-new-2"])
