@@ -40,11 +40,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // Executes plans against Docker and the proxy: rollouts, readiness, drain, lock, status.
+        // What the engine needs from Docker, in Berth's terms (ContainerRuntime), over the Docker client.
+        .target(
+            name: "BerthRuntime",
+            dependencies: ["BerthConfig", "BerthPlan", "BerthDocker"]
+        ),
+        // How Berth talks to its proxies: the Traefik and Caddy drivers, their API clients, the proxy container.
+        .target(
+            name: "BerthProxy",
+            dependencies: [
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The rollout algorithm: executes plans (readiness, switch, drain, lock, history, status).
         .target(
             name: "BerthEngine",
             dependencies: [
-                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker",
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,7 +70,7 @@ let package = Package(
         .target(
             name: "BerthCLI",
             dependencies: [
-                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthEngine",
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,7 +83,11 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "TestSupport"]),
-        .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BerthCLI", "BerthDocker", "BerthEngine", "TestSupport"]),
+        .testTarget(name: "BerthEngineTests", dependencies: [
+            "BerthEngine", "BerthProxy", "BerthRuntime", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport",
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "TestSupport",
+        ]),
     ]
 )

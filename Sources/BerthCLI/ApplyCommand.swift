@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthConfig
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import BerthPlan
 import BerthRender
 import Foundation
@@ -69,45 +71,69 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let report: ApplyReport?
         do {
-            report = try await applyEngine.withLock(wait: waitLock) { () -> ApplyReport? in
-                let prepared = try await applyEngine.prepare(repository, options: applyOptions)
-                if json {
-                    output.emit(.object([
-                        ("event", .string("planned")), ("proxy_change", prepared.proxyChange.map(Document.string) ?? .null),
-                        ("plan", PlanFormatter.json(prepared.plan)),
-                    ]))
-                } else {
-                    if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
-                    if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {
-                        print(PlanFormatter(terminal: options.terminal).text(prepared.plan), terminator: "")
+            if yes {
+                report = try await applyEngine.withLock(repository.platform, wait: waitLock) { () -> ApplyReport? in
+                    let prepared = try await applyEngine.prepare(repository, options: applyOptions)
+                    show(prepared, output: output)
+                    return prepared.hasChanges ? try await applyEngine.execute(prepared, options: applyOptions) : nil
+                }
+            } else {
+                // Plan and ask without the lock (a prompt must not keep other applies waiting); then,
+                // holding it, plan again and go on only if the engine still calls for the approved plan.
+                let shown = try await applyEngine.prepare(repository, options: applyOptions)
+                show(shown, output: output)
+                guard shown.hasChanges else { return }
+                guard try confirm() else {
+                    print("Nothing changed.")
+                    return
+                }
+                report = try await applyEngine.withLock(repository.platform, wait: waitLock) {
+                    let prepared = try await applyEngine.prepare(repository, options: applyOptions)
+                    guard PlanFormatter.json(prepared.plan).json() == PlanFormatter.json(shown.plan).json(),
+                          prepared.proxyChange == shown.proxyChange else {
+                        throw RuntimeFailure("the platform changed while the plan was shown (another apply ran?); nothing was done: run berth apply again")
                     }
+                    return try await applyEngine.execute(prepared, options: applyOptions)
                 }
-                guard prepared.hasChanges else {
-                    if json { output.emit(.object([("event", .string("finished")), ("changes", .bool(false))])) }
-                    return nil
-                }
-                try confirm()
-                return try await applyEngine.execute(prepared, options: applyOptions)
             }
         } catch let error as ConfigError {
             throw error
         } catch let error as ValidationError {
             throw error
+        } catch let error as RuntimeFailure {
+            throw error
         } catch {
             throw RuntimeFailure("\(error)")
         }
-        guard let report else { return }
+        guard let report else {
+            if json { output.emit(.object([("event", .string("finished")), ("changes", .bool(false))])) }
+            return
+        }
         try output.conclude(report)
     }
 
-    private func confirm() throws {
-        if yes { return }
+    private func show(_ prepared: PreparedApply, output: ProgressPrinter) {
+        if json {
+            output.emit(.object([
+                ("event", .string("planned")), ("proxy_change", prepared.proxyChange.map(Document.string) ?? .null),
+                ("plan", PlanFormatter.json(prepared.plan)),
+            ]))
+        } else {
+            if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
+            if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {
+                print(PlanFormatter(terminal: options.terminal).text(prepared.plan), terminator: "")
+            }
+        }
+    }
+
+    /// true to go on. On a terminal asks; anything but y/yes declines (exit 0, nothing changed).
+    private func confirm() throws -> Bool {
+        if yes { return true }
         guard isatty(STDIN_FILENO) == 1 else {
             throw ValidationError("apply changes the platform: pass --yes to confirm when not on a terminal")
         }
         print("Apply these changes? [y/N] ", terminator: "")
-        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-            throw BerthExit(.success)
-        }
+        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else { return false }
+        return true
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthConfig
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 
 struct DownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +34,7 @@ struct DownCommand: AsyncParsableCommand {
         let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event)
         let report: ApplyReport
         do {
-            report = try await applyEngine.withLock(wait: waitLock) {
+            report = try await applyEngine.withLock(repository.platform, wait: waitLock) {
                 try await applyEngine.down(project, repository: repository, volumes: volumes)
             }
         } catch {

@@ -2,6 +2,8 @@ import ArgumentParser
 import BerthConfig
 import BerthDocker
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import Foundation
 
 /// Options of the commands that talk to a Docker engine.

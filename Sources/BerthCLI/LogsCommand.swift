@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthConfig
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import Foundation
 
 struct LogsCommand: AsyncParsableCommand {

@@ -54,6 +54,12 @@ struct PlanFormatter {
             body = "network \(n.name)"
         case .removeVolume(let v):
             body = "volume \(v.name) (data is deleted)"
+        case .updateRoutes(let u):
+            var parts: [String] = []
+            parts += u.added.map { "add \(Self.describe($0))" }
+            parts += u.changed.map { "change \($0.after.name) (\($0.fields.joined(separator: ", "))): \(Self.describe($0.before)) ⇒ \(Self.describe($0.after))" }
+            parts += u.removed.map { "remove \(Self.describe($0))" }
+            body = "routes: " + parts.joined(separator: "; ") + " (one proxy switch, no restarts)"
         }
         return terminal.paint(symbol, style) + " " + body
     }
@@ -104,6 +110,13 @@ struct PlanFormatter {
             pairs += [("kind", .string("network")), ("name", .string(n.name))]
         case .removeVolume(let v):
             pairs += [("kind", .string("volume")), ("name", .string(v.name))]
+        case .updateRoutes(let u):
+            pairs += [("kind", .string("routes")), ("action", .string("update")),
+                      ("added", .array(u.added.map(route))), ("removed", .array(u.removed.map(route))),
+                      ("changed", .array(u.changed.map { c in
+                          .object([("name", .string(c.after.name)), ("fields", .strings(c.fields)),
+                                   ("before", route(c.before)), ("after", route(c.after))])
+                      }))]
         }
         return .object(pairs)
     }

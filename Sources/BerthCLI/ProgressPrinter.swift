@@ -1,4 +1,6 @@
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import BerthRender
 import Foundation
 import Synchronization
@@ -39,9 +41,10 @@ final class ProgressPrinter: Sendable {
         let text: String
         switch event.kind {
         case .serviceFailed: text = terminal.paint("✗ \(key): \(event.message)", .red)
-        case .projectDone where event.message == "succeeded": text = terminal.paint("✓ \(key)", .green)
-        case .projectDone: text = terminal.paint("✗ \(key) failed", .red)
-        case .finished: return
+        case .projectDone: text = terminal.paint("✓ \(key)", .green)
+        case .projectFailed: text = terminal.paint("✗ \(key) failed", .red)
+        case .projectSkipped, .serviceSkipped: text = terminal.paint("- \(key) \(event.message)", .yellow)
+        case .finished, .lockAcquired, .lockReleased: return
         default: text = "  \(key): \(event.message)\(elapsed)"
         }
         if let live {
@@ -62,8 +65,10 @@ final class ProgressPrinter: Sendable {
             emit(.object([
                 ("event", .string("summary")), ("deployment", .string(report.deployment)),
                 ("succeeded", .bool(report.succeeded)), ("proxy_reloads", .int(report.proxyReloads)),
+                ("history_error", report.historyError.map(Document.string) ?? .null),
                 ("projects", .array(report.projects.map {
-                    .object([("project", .string($0.project)), ("succeeded", .bool($0.succeeded)), ("messages", .strings($0.messages))])
+                    .object([("project", .string($0.project)), ("succeeded", .bool($0.succeeded)), ("result", .string($0.result.rawValue)),
+                             ("messages", .strings($0.messages))])
                 })),
             ]))
             return
@@ -73,6 +78,7 @@ final class ProgressPrinter: Sendable {
             print("  \(p.succeeded ? terminal.paint("✓", .green) : terminal.paint("✗", .red)) \(p.project)")
             for m in p.messages { print("      \(m.replacingOccurrences(of: "\n", with: "\n      "))") }
         }
+        if let error = report.historyError { Terminal.standardError("error: \(error)") }
     }
 }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthConfig
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +38,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event)
         let report: ApplyReport
         do {
-            report = try await applyEngine.withLock(wait: nil) {
+            report = try await applyEngine.withLock(repository.platform, wait: nil) {
                 try await applyEngine.rollback(project, service: service, repository: repository)
             }
         } catch {

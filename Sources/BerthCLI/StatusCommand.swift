@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthConfig
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import BerthRender
 import Foundation
 
@@ -22,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let repository = try? options.load()
+        let repository = try options.load()
         let runtime = try await engine.runtime()
         let projects: [ApplyEngine.ProjectStatus]
         do {
@@ -35,7 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
                 .object([
                     "project": .string(p.project),
                     "last_deployment": p.lastDeployment.map { d in
-                        .object([("id", .string(d.id)), ("result", .string(d.result)),
+                        .object([("id", .string(d.id)), ("result", .string(d.result.rawValue)),
                                  ("finished_at", .string(ISO8601DateFormatter().string(from: d.finishedAt)))])
                     },
                     "services": .array(p.services.map { s in
@@ -53,7 +55,7 @@ struct StatusCommand: AsyncParsableCommand {
         if projects.isEmpty { print("No projects deployed on this Docker host.") }
         let t = options.terminal
         for p in projects {
-            let last = p.lastDeployment.map { " — last deployment \($0.id) \($0.result) at \(ISO8601DateFormatter().string(from: $0.finishedAt))" } ?? ""
+            let last = p.lastDeployment.map { " — last deployment \($0.id) \($0.result.rawValue) at \(ISO8601DateFormatter().string(from: $0.finishedAt))" } ?? ""
             print(t.paint("project \(p.project)", .bold) + last)
             for s in p.services {
                 let health = s.healthy == s.total ? t.paint("\(s.healthy)/\(s.total) healthy", .green) : t.paint("\(s.healthy)/\(s.total) healthy", .yellow)

@@ -1,5 +1,8 @@
 /// `platform.yml`: what every project shares. Each key is documented in docs/config.md.
 public struct PlatformConfig: Sendable, Hashable {
+    /// Names the platform on a shared Docker host: its proxy container, its lock and the label on
+    /// everything it creates. Defaults to the domain with dots as dashes.
+    public var name: String
     public var domain: String
     public var proxy: ProxyConfig
     public var acme: ACMEConfig
@@ -21,6 +24,7 @@ public struct PlatformConfig: Sendable, Hashable {
         network: NetworkConfig = NetworkConfig(), api: APIConfig = APIConfig(), state: StateConfig = StateConfig()
     ) {
         self.domain = domain
+        self.name = PlatformConfig.defaultName(domain: domain)
         self.proxy = proxy
         self.acme = acme
         self.entrypoints = entrypoints
@@ -31,6 +35,28 @@ public struct PlatformConfig: Sendable, Hashable {
         self.api = api
         self.state = state
     }
+}
+
+extension PlatformConfig {
+    /// `homelab.localhost` → `homelab-localhost` (lower case, at most 40 characters).
+    public static func defaultName(domain: String) -> String {
+        let mapped = domain.lowercased().map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII ? $0 : "-" }
+        let name = String(String(mapped).split(separator: "-").joined(separator: "-").prefix(40))
+        return name.isEmpty ? "berth" : name
+    }
+
+    /// `<name>`: the proxy container (`berth-<name>-proxy`), its network and the deploy lock carry it.
+    public var proxyContainerName: String { "berth-\(name)-proxy" }
+    public var proxyNetworkName: String { "berth-\(name)_proxy" }
+    public var lockName: String { "berth-\(name)-lock" }
+}
+
+/// How the proxy container is attached: `host` (the default) shares the host's network stack, so it
+/// sees every client's real address and listens on `bind_address` itself; `bridge` publishes its ports
+/// through Docker, whose userland proxy (on by default) replaces every client address with the
+/// bridge gateway's.
+public enum ProxyNetworkMode: String, Sendable, Hashable, CaseIterable, Codable {
+    case host, bridge
 }
 
 public enum ProxyKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -48,11 +74,20 @@ public struct ProxyConfig: Sendable, Hashable {
     /// Redirect http to https on the web entrypoint.
     public var redirectToHTTPS: Bool = true
     public var accessLog: Bool = true
+    public var network: ProxyNetworkMode = .host
+    /// Traefik's read-only API, on 127.0.0.1 only (Berth confirms route switches there).
+    public var apiPort: Int = 8089
 
     public init() {}
 
     public var resolvedImage: String {
-        image ?? (kind == .traefik ? "traefik:v3.1" : "caddy:2.8")
+        image ?? (kind == .traefik ? "traefik:v3.7" : "caddy:2.11")
+    }
+
+    /// `address:port` for a listening socket of the proxy: on the host network it binds
+    /// `bind_address` itself; in a bridge container it listens on every address (Docker publishes).
+    public func listenAddress(_ port: Int) -> String {
+        network == .host && bindAddress != "0.0.0.0" ? "\(bindAddress):\(port)" : ":\(port)"
     }
 }
 

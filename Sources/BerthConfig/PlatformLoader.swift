@@ -5,14 +5,21 @@ struct PlatformLoader {
 
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
-            "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
+            "name", "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
             top.error("domain", "'domain' is not a valid DNS name: '\(domain)'")
         }
         var p = PlatformConfig(domain: domain)
-        if let f = top.fields("proxy", known: ["kind", "image", "http_port", "https_port", "bind_address", "redirect_to_https", "access_log"]) {
+        if let name = top.string("name") {
+            if name.count > 40 || !name.allSatisfy({ ($0.isLowercase || $0.isNumber || $0 == "-") && $0.isASCII })
+                || name.hasPrefix("-") || name.hasSuffix("-") || name.isEmpty {
+                top.error("name", "'name' must be 1-40 lower-case letters, digits and dashes (not at either end), found '\(name)'")
+            }
+            p.name = name
+        }
+        if let f = top.fields("proxy", known: ["kind", "image", "http_port", "https_port", "bind_address", "redirect_to_https", "access_log", "network", "api_port"]) {
             if let kind = f.string("kind") {
                 if let k = ProxyKind(rawValue: kind) { p.proxy.kind = k } else {
                     f.error("kind", "'kind' in 'proxy' must be traefik or caddy, found '\(kind)'\(Suggestion.hint(for: kind, in: ["traefik", "caddy"]))")
@@ -27,6 +34,15 @@ struct PlatformLoader {
             }
             p.proxy.redirectToHTTPS = f.bool("redirect_to_https") ?? true
             p.proxy.accessLog = f.bool("access_log") ?? true
+            if let mode = f.string("network") {
+                if let m = ProxyNetworkMode(rawValue: mode) { p.proxy.network = m } else {
+                    f.error("network", "'network' in 'proxy' must be host or bridge, found '\(mode)'\(Suggestion.hint(for: mode, in: ["host", "bridge"]))")
+                }
+            }
+            p.proxy.apiPort = f.port("api_port") ?? 8089
+            if [p.proxy.httpPort, p.proxy.httpsPort].contains(p.proxy.apiPort) && p.proxy.kind == .traefik {
+                f.error("api_port", "'api_port' \(p.proxy.apiPort) is also the proxy's http or https port")
+            }
             if p.proxy.httpPort == p.proxy.httpsPort {
                 f.error("https_port", "'http_port' and 'https_port' are both \(p.proxy.httpPort)")
             }

@@ -86,6 +86,14 @@ public struct ContainerAPI: Sendable {
             .DELETE, "/containers/\(QueryString.escapePath(id))", query: query, context: "removing container \(id)")
     }
 
+    /// Renames the container (names are unique on the engine: a taken name is a 409 conflict).
+    public func rename(_ id: String, to name: String) async throws {
+        var query = QueryString()
+        query.add("name", name)
+        _ = try await client.send(
+            .POST, "/containers/\(QueryString.escapePath(id))/rename", query: query, context: "renaming container \(id) to \(name)")
+    }
+
     public func inspect(_ id: String) async throws -> ContainerDetails {
         try await client.get(
             ContainerDetails.self, "/containers/\(QueryString.escapePath(id))/json", context: "inspecting container \(id)")

@@ -10,10 +10,12 @@ public struct ContainerState: Sendable, Hashable, Decodable {
     public var finishedAt: String?
     /// Present when the container has a health check.
     public var health: ContainerHealth?
+    /// The main process's id in the host's PID namespace (0 when not running).
+    public var pid: Int32?
 
     enum CodingKeys: String, CodingKey {
         case status = "Status", running = "Running", exitCode = "ExitCode", oomKilled = "OOMKilled", error = "Error"
-        case startedAt = "StartedAt", finishedAt = "FinishedAt", health = "Health"
+        case startedAt = "StartedAt", finishedAt = "FinishedAt", health = "Health", pid = "Pid"
     }
 }
 

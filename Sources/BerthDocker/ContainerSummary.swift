@@ -12,6 +12,8 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
     public var labels: [String: String]
     /// Unix time of creation.
     public var created: Int64
+    /// IPv4 address per attached network (empty strings left out).
+    public var addresses: [String: String]
 
     /// The first name without its leading `/`.
     public var name: String {
@@ -21,7 +23,16 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", names = "Names", image = "Image", state = "State", status = "Status", labels = "Labels"
-        case created = "Created"
+        case created = "Created", networkSettings = "NetworkSettings"
+    }
+
+    private struct Settings: Decodable {
+        struct Endpoint: Decodable {
+            var ip: String?
+            enum CodingKeys: String, CodingKey { case ip = "IPAddress" }
+        }
+        var networks: [String: Endpoint]?
+        enum CodingKeys: String, CodingKey { case networks = "Networks" }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,5 +44,7 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
         status = try c.decodeIfPresent(String.self, forKey: .status) ?? ""
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
+        let settings = try c.decodeIfPresent(Settings.self, forKey: .networkSettings)
+        addresses = (settings?.networks ?? [:]).compactMapValues { $0.ip.flatMap { $0.isEmpty ? nil : $0 } }
     }
 }

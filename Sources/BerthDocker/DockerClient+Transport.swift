@@ -24,10 +24,11 @@ extension DockerClient {
     /// Sends a request to the versioned API and collects the answer; non-2xx (and non-304) answers throw.
     nonisolated func send(
         _ method: HTTPMethod, _ path: String, query: QueryString = QueryString(), json: (any Encodable)? = nil,
-        headers: [(String, String)] = [], timeout: Duration? = nil, context: String
+        body: Data? = nil, headers: [(String, String)] = [], timeout: Duration? = nil, context: String
     ) async throws -> DockerResponse {
         let fullPath = try await versioned(path)
-        return try await sendRaw(method, fullPath + query.encoded, json: json, headers: headers, timeout: timeout, context: context)
+        return try await sendRaw(method, fullPath + query.encoded, json: json, body: body, headers: headers, timeout: timeout,
+                                 context: context)
     }
 
     /// `send`, then decodes the JSON body as `T`.
@@ -38,10 +39,11 @@ extension DockerClient {
 
     /// Sends to an exact path (no version prefix) and collects the answer.
     nonisolated func sendRaw(
-        _ method: HTTPMethod, _ pathAndQuery: String, json: (any Encodable)? = nil, headers: [(String, String)] = [],
-        timeout: Duration? = nil, context: String
+        _ method: HTTPMethod, _ pathAndQuery: String, json: (any Encodable)? = nil, body: Data? = nil,
+        headers: [(String, String)] = [], timeout: Duration? = nil, context: String
     ) async throws -> DockerResponse {
-        let request = try makeRequest(method, pathAndQuery, json: json, headers: headers, context: context)
+        var request = try makeRequest(method, pathAndQuery, json: json, headers: headers, context: context)
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? requestTimeout)
         do {
             let response = try await http.execute(request, deadline: deadline)

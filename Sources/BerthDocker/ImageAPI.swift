@@ -49,6 +49,21 @@ public struct ImageAPI: Sendable {
         }
     }
 
+    /// Creates `repository:tag` from a root file system tarball (`docker import`).
+    public func importTarball(_ tar: Data, repository: String, tag: String, changes: [String] = []) async throws {
+        var query = QueryString()
+        query.add("fromSrc", "-")
+        query.add("repo", repository)
+        query.add("tag", tag)
+        for change in changes { query.add("changes", change) }
+        let context = "importing image \(repository):\(tag)"
+        let response = try await client.send(.POST, "/images/create", query: query, body: tar,
+                                             headers: [("Content-Type", "application/x-tar")], context: context)
+        if let failure = Self.streamError(response.data) {
+            throw DockerError.fromResponse(status: 500, message: failure, context: context)
+        }
+    }
+
     /// Removes the image (or just this tag of it, when it has others); `force` also when containers use it.
     public func remove(_ reference: String, force: Bool = false) async throws {
         var query = QueryString()

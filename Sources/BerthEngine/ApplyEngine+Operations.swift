@@ -1,5 +1,7 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import Foundation
 
 /// status, down and rollback: the other operations, built on the same engine.
@@ -22,9 +24,11 @@ extension ApplyEngine {
     }
 
     /// Per project and service: replicas running/healthy, image, deployment, routes, last deployment.
-    public func status(_ repository: Repository?) async throws -> [ProjectStatus] {
-        let containers = try await runtime.managedContainers().filter { $0.role == nil }
-        let desired = try repository.map { try DesiredStateBuilder(repository: $0).build() }
+    public func status(_ repository: Repository) async throws -> [ProjectStatus] {
+        let platform = repository.platform
+        let containers = try await runtime.managedContainers().filter { $0.role == nil && $0.platform == platform.name }
+        let desired: DesiredState? = try DesiredStateBuilder(repository: repository).build()
+        let store = store(platform)
         var result: [ProjectStatus] = []
         for project in Set(containers.map(\.actual.project)).sorted() {
             var services: [ServiceStatus] = []
@@ -45,7 +49,7 @@ extension ApplyEngine {
                     total: list.count, images: Array(Set(list.map(\.actual.image))).sorted(),
                     deployments: Array(Set(list.compactMap(\.actual.deployment))).sorted(), routes: routes))
             }
-            result.append(ProjectStatus(project: project, services: services, lastDeployment: store.history(project).last))
+            result.append(ProjectStatus(project: project, services: services, lastDeployment: try store.history(project).last))
         }
         return result
     }
@@ -69,7 +73,8 @@ extension ApplyEngine {
     /// Rolls services of a project back to the previous deployment's container specs, with the same
     /// zero-downtime switch as a rollout.
     public func rollback(_ project: String, service: String?, repository: Repository) async throws -> ApplyReport {
-        let history = store.history(project)
+        let store = store(repository.platform)
+        let history = try store.history(project)
         let prepared = try await prepare(repository, options: ApplyOptions())
         guard let state = prepared.desired.project(project) else {
             throw RollbackError(message: "project '\(project)' is not enabled in the repository")
@@ -81,11 +86,12 @@ extension ApplyEngine {
             guard let current = running[name]?.first?.actual.configHash else {
                 throw RollbackError(message: "service '\(name)' of project '\(project)' has no running replicas to roll back")
             }
-            // The newest earlier deployment whose spec for this service differs from what runs now.
-            guard let record = history.reversed().compactMap({ $0.services.first { $0.name == name } })
+            // The newest earlier deployment that succeeded and whose spec for this service differs from what
+            // runs now (a failed deployment's spec never served).
+            guard let record = history.reversed().filter({ $0.result == .succeeded }).compactMap({ $0.services.first { $0.name == name } })
                 .first(where: { $0.configHash != current }) else {
                 if service != nil {
-                    throw RollbackError(message: "no earlier deployment of \(project)/\(name) to roll back to (Berth keeps the last \(store.keep))")
+                    throw RollbackError(message: "no earlier successful deployment of \(project)/\(name) to roll back to (Berth keeps the last \(store.keep))")
                 }
                 continue
             }
@@ -116,6 +122,7 @@ extension ApplyEngine {
         var options = ApplyOptions()
         options.projects = [project]
         return try await execute(PreparedApply(repository: repository, desired: desired, existing: prepared.existing,
-                                               actual: prepared.actual, plan: rollbackPlan, proxyChange: nil), options: options)
+                                               actual: prepared.actual, plan: rollbackPlan, proxyChange: nil,
+                                               routed: prepared.routed), options: options)
     }
 }

@@ -1,5 +1,7 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import Foundation
 
 public struct ApplyOptions: Sendable {
@@ -19,11 +21,14 @@ public struct ApplyOptions: Sendable {
 public struct PreparedApply: Sendable {
     public var repository: Repository
     public var desired: DesiredState
+    /// This platform's managed containers (other platforms' are never touched).
     public var existing: [ManagedContainer]
     public var actual: ActualState
     public var plan: Plan
     /// Set when the proxy container must be created or recreated (it is not part of any project).
     public var proxyChange: String?
+    /// The upstream hosts the running proxy routes to (empty when there is no running proxy).
+    public var routed: Set<String>
 
     public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
 }
@@ -31,14 +36,22 @@ public struct PreparedApply: Sendable {
 public struct ApplyReport: Sendable {
     public struct ProjectResult: Sendable {
         public var project: String
-        public var succeeded: Bool
+        public var result: DeploymentStore.DeploymentResult
         public var messages: [String]
+        public var succeeded: Bool { result == .succeeded }
     }
     public var projects: [ProjectResult]
     public var deployment: String
     public var proxyReloads: Int
+    /// Set when the deployment history could not be written (the rollout itself is done).
+    public var historyError: String?
 
-    public var succeeded: Bool { projects.allSatisfy(\.succeeded) }
+    public var succeeded: Bool { projects.allSatisfy(\.succeeded) && historyError == nil }
+}
+
+public struct PrepareError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
 
 /// Executes plans against Docker and the proxy.
@@ -53,55 +66,107 @@ public struct ApplyEngine: Sendable {
         self.events = events
     }
 
-    var store: DeploymentStore { DeploymentStore(directory: stateDirectory.appendingPathComponent("deployments")) }
+    /// The platform's own part of the state directory: `<state>/<platform>/{proxy,deployments,routes.json}`.
+    func directory(_ platform: PlatformConfig) -> URL { stateDirectory.appendingPathComponent(platform.name) }
+    func store(_ platform: PlatformConfig) -> DeploymentStore {
+        DeploymentStore(directory: directory(platform).appendingPathComponent("deployments"))
+    }
+    func routeRecord(_ platform: PlatformConfig) -> RouteRecord {
+        RouteRecord(file: directory(platform).appendingPathComponent("routes.json"))
+    }
+    public func proxyStack(_ platform: PlatformConfig) -> ProxyStack {
+        ProxyStack(directory: directory(platform).appendingPathComponent("proxy"), platform: platform, runtime: runtime)
+    }
 
-    /// Runs `body` holding the deploy lock of this Docker host.
-    public func withLock<T: Sendable>(wait: TimeSpan?, _ body: () async throws -> T) async throws -> T {
-        let lock = DeployLock(runtime: runtime)
-        try await lock.acquire(wait: wait)
+    /// Runs `body` holding the platform's deploy lock. The lock is released however `body` ends —
+    /// also when the task is cancelled (the release runs in a task of its own, which the cancellation
+    /// does not reach).
+    public func withLock<T: Sendable>(_ platform: PlatformConfig, wait: TimeSpan?, _ body: () async throws -> T) async throws -> T {
+        let lock = DeployLock(name: platform.lockName, runtime: runtime)
+        let id = try await lock.acquire(wait: wait)
+        events(ApplyEvent(.lockAcquired, message: platform.lockName))
+        let release = { @Sendable in
+            try await Task { try await lock.release(id) }.value
+            events(ApplyEvent(.lockReleased, message: platform.lockName))
+        }
+        let result: T
         do {
-            let result = try await body()
-            await lock.release()
-            return result
+            result = try await body()
         } catch {
-            await lock.release()
+            try? await release()  // the body's error is the one to report
             throw error
         }
+        try await release()
+        return result
     }
 
     /// Reads the engine's state and plans against it. Changes nothing.
     public func prepare(_ repository: Repository, options: ApplyOptions) async throws -> PreparedApply {
-        let existing = try await runtime.managedContainers()
+        let platform = repository.platform
+        let all = try await runtime.managedContainers()
+        let allNetworks = try await runtime.managedNetworks()
+        let allVolumes = try await runtime.managedVolumes()
+        let mine = { (labels: String?) in labels == platform.name }
+        let existing = all.filter { mine($0.platform) }
+        // A project name another platform on this Docker host already uses would mix their containers.
+        let foreign = Dictionary(
+            (all.filter { !mine($0.platform) && $0.role == nil }.map { ($0.actual.project, $0.platform ?? "(unnamed)") })
+                + allNetworks.filter { !mine($0.platform) && !$0.project.isEmpty }.map { ($0.project, $0.platform ?? "(unnamed)") }
+        ) { a, _ in a }
+        let clashes = repository.enabledProjects.filter { foreign[$0.name] != nil }.map(\.name).sorted()
+        if !clashes.isEmpty {
+            throw PrepareError(message: clashes.map { "project '\($0)' already runs on this Docker host as part of platform '\(foreign[$0]!)'" }
+                .joined(separator: "\n") + "\nrename the project, or give this platform its own Docker host")
+        }
+        let stack = proxyStack(platform)
+        let proxy = stack.current(in: existing)
+        var routed: Set<String> = []
+        var recorded: [ProxyRoute]? = nil
+        if let proxy, proxy.actual.running, await stack.staleness(of: proxy, running: true) == nil {
+            do {
+                routed = try await stack.driver().routedHosts()
+            } catch {
+                throw PrepareError(message: "the proxy \(stack.containerName) is running but its routes cannot be read (\(error)); "
+                    + "without them Berth cannot tell serving replicas from leftovers. Check `docker logs \(stack.containerName)`, "
+                    + "or remove the container (`docker rm -f \(stack.containerName)`) so that the next apply recreates it")
+            }
+            recorded = try routeRecord(platform).load() ?? []
+        }
         let actual = ActualState(
             containers: existing.filter { $0.role == nil }.map(\.actual),
-            networks: try await runtime.managedNetworks().filter { !$0.project.isEmpty },
-            volumes: try await runtime.managedVolumes())
-        let desired = try DesiredStateBuilder(repository: repository, existingSubnets: actual.subnets).build()
+            networks: allNetworks.filter { mine($0.platform) && !$0.project.isEmpty },
+            volumes: allVolumes.filter { mine($0.platform) },
+            routes: recorded)
+        // Subnets of every platform's networks are taken: pools of two platforms may overlap.
+        let taken = ActualState(networks: allNetworks.filter { !$0.project.isEmpty }).subnets
+        let desired = try DesiredStateBuilder(repository: repository, existingSubnets: taken).build()
         let plan = Planner(options: .init(force: options.force, projects: options.projects, pruneVolumes: options.pruneVolumes))
             .plan(desired: desired, actual: actual)
         var proxyChange: String?
         if !desired.routes.isEmpty {
-            let stack = ProxyStack(directory: stateDirectory.appendingPathComponent("proxy"), platform: desired.platform, runtime: runtime)
-            if let proxy = existing.first(where: { $0.role == "proxy" }) {
+            let what = "\(stack.containerName) (\(platform.proxy.kind.rawValue), \(platform.proxy.resolvedImage), \(platform.proxy.network.rawValue) network)"
+            if let proxy {
                 if let reason = await stack.staleness(of: proxy, running: proxy.actual.running) {
-                    proxyChange = "recreate the proxy (\(desired.platform.proxy.kind.rawValue), \(desired.platform.proxy.resolvedImage)): \(reason)"
+                    proxyChange = "recreate the proxy \(what): \(reason)"
                 }
             } else {
-                proxyChange = "create the proxy \(ProxyStack.containerName) (\(desired.platform.proxy.kind.rawValue), \(desired.platform.proxy.resolvedImage))"
+                proxyChange = "create the proxy \(what)"
             }
         }
         return PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
-                             proxyChange: proxyChange)
+                             proxyChange: proxyChange, routed: routed)
     }
 
     public func execute(_ prepared: PreparedApply, options: ApplyOptions) async throws -> ApplyReport {
         let deployment = Self.newDeploymentID()
         let plan = prepared.plan
         let desired = prepared.desired
+        let platform = desired.platform
         let started = Date()
 
         // 1. Networks and volumes of every project first: link networks must exist before consumers start.
         for action in plan.actions {
+            try Task.checkCancellation()
             switch action {
             case .createNetwork(let n): try await runtime.createNetwork(n)
             case .createVolume(let v): try await runtime.createVolume(v)
@@ -110,26 +175,28 @@ public struct ApplyEngine: Sendable {
         }
 
         // 2. The proxy and the route table as it is now.
-        let stack = ProxyStack(directory: stateDirectory.appendingPathComponent("proxy"), platform: desired.platform, runtime: runtime)
+        let stack = proxyStack(platform)
         let driver = stack.driver()
-        let needsProxy = !desired.routes.isEmpty || prepared.existing.contains { $0.role == "proxy" }
-        let proxyRunning = prepared.existing.contains { $0.role == "proxy" && $0.actual.running }
-        let routed = proxyRunning ? ((try? await driver.routedHosts()) ?? []) : []
-        let table = RouteTable(driver: driver, state: desired, upstreams: Self.initialUpstreams(desired, prepared.existing, routed: routed))
+        let needsProxy = !desired.routes.isEmpty || stack.current(in: prepared.existing) != nil
+        let table = RouteTable(driver: driver, state: desired,
+                               upstreams: Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed),
+                               addresses: Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a },
+                               record: routeRecord(platform))
         if needsProxy {
             // Only networks that exist or that this plan created (projects outside a --project selection may not).
             let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
                 if case .createNetwork(let n) = $0 { n.name } else { nil }
             })
             let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
-            if try await stack.ensure(ingressNetworks: ingress, existing: prepared.existing, initial: await table.rendered()) {
-                try await table.push()
-            }
+            let recreated = try await stack.ensure(ingressNetworks: ingress, existing: prepared.existing, initial: await table.rendered())
+            let routeChanges = plan.actions.contains { if case .updateRoutes = $0 { true } else { false } }
+            // A recreated proxy gets the whole table; changed routes of running services are one switch.
+            if recreated || routeChanges { try await table.push() }
         }
 
-        // 3. Projects in parallel, providers before consumers.
+        // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
-                                       pullPolicy: options.pullPolicy, registries: desired.platform.registries, events: events)
+                                       pullPolicy: options.pullPolicy, registries: platform.registries, events: events)
         let projectNames = plan.projects
         let dependencies = Dictionary(uniqueKeysWithValues: projectNames.map { name in
             (name, Set(desired.project(name)?.dependencies ?? []).intersection(projectNames))
@@ -139,12 +206,21 @@ public struct ApplyEngine: Sendable {
             var pending = projectNames
             var running = 0
             func startReady() {
-                while running < max(1, options.parallelism),
-                      let index = pending.firstIndex(where: { dependencies[$0, default: []].isSubset(of: Set(results.keys)) }) {
-                    let name = pending.remove(at: index)
+                while let index = pending.firstIndex(where: { dependencies[$0, default: []].isSubset(of: Set(results.keys)) }) {
+                    let name = pending[index]
+                    let failed = dependencies[name, default: []].filter { results[$0]?.succeeded == false }.sorted()
+                    if !failed.isEmpty {
+                        pending.remove(at: index)
+                        let message = "skipped: it consumes \(failed.joined(separator: ", ")), which did not deploy"
+                        events(ApplyEvent(.projectSkipped, project: name, message: message))
+                        results[name] = .init(project: name, result: .skipped, messages: [message])
+                        continue
+                    }
+                    guard running < max(1, options.parallelism) else { return }
+                    pending.remove(at: index)
                     running += 1
                     group.addTask {
-                        await self.deployProject(name, prepared: prepared, deployer: deployer, table: table, stack: stack, options: options)
+                        await self.deployProject(name, prepared: prepared, deployer: deployer, table: table)
                     }
                 }
             }
@@ -156,37 +232,69 @@ public struct ApplyEngine: Sendable {
             }
         }
         let ordered = projectNames.compactMap { results[$0] }
+        var historyErrors: [String] = []
+        let store = store(platform)
         for result in ordered {
             guard let project = desired.project(result.project) else { continue }
             let record = DeploymentStore.Record(
                 id: deployment, project: project.name, startedAt: started, finishedAt: Date(),
-                result: result.succeeded ? "succeeded" : "failed", message: result.messages.last,
+                result: result.result, message: result.messages.last,
                 services: project.services.map {
                     .init(name: $0.name, configHash: $0.configHash, spec: $0.spec, replicas: $0.replicas, strategy: $0.strategy)
                 })
-            try? store.append(record)
+            do {
+                try store.append(record)
+            } catch {
+                historyErrors.append("\(project.name): \(error)")
+            }
         }
-        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes)
+        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes,
+                                 historyError: historyErrors.isEmpty ? nil
+                                     : "the deployment history could not be written: " + historyErrors.joined(separator: "; "))
         events(ApplyEvent(.finished, message: report.succeeded ? "apply succeeded" : "apply finished with failures"))
         return report
     }
 
-    private func deployProject(_ name: String, prepared: PreparedApply, deployer: ServiceDeployer, table: RouteTable,
-                               stack: ProxyStack, options: ApplyOptions) async -> ApplyReport.ProjectResult {
+    private func deployProject(_ name: String, prepared: PreparedApply, deployer: ServiceDeployer,
+                               table: RouteTable) async -> ApplyReport.ProjectResult {
         events(ApplyEvent(.projectStarted, project: name, message: "started"))
         let project = prepared.desired.project(name)
         var messages: [String] = []
-        var ok = true
+        var failedServices: Set<String> = []
+        var skippedServices: Set<String> = []
         let containers = { (service: String) in
             prepared.existing.filter { $0.role == nil && $0.actual.project == name && $0.actual.service == service }
         }
-        if project == nil { try? await table.removeProject(name) }
+        if project == nil {
+            do {
+                try await table.removeProject(name)
+            } catch {
+                let message = "withdrawing the routes of \(name) failed: \(error); nothing of it was removed"
+                events(ApplyEvent(.projectFailed, project: name, message: message))
+                return .init(project: name, result: .failed, messages: [message])
+            }
+        }
         // Create, rollout and scale actions exist only for projects in the repository (which have settings).
         let settings = project?.rollout ?? RolloutSettings()
         for action in prepared.plan.actions(for: name) {
+            if Task.isCancelled {
+                messages.append("cancelled before \(Self.serviceName(action).map { "service \($0)" } ?? "the remaining steps")")
+                failedServices.insert(Self.serviceName(action) ?? "")
+                break
+            }
+            if let spec = Self.serviceSpec(action) {
+                let blocked = spec.dependsOn.filter { failedServices.contains($0) || skippedServices.contains($0) }.sorted()
+                if !blocked.isEmpty {
+                    skippedServices.insert(spec.name)
+                    let message = "skipped: it depends on \(blocked.joined(separator: ", ")), which did not start"
+                    messages.append("service \(spec.name): \(message)")
+                    events(ApplyEvent(.serviceSkipped, project: name, service: spec.name, message: message))
+                    continue
+                }
+            }
             do {
                 switch action {
-                case .createNetwork, .createVolume:
+                case .createNetwork, .createVolume, .updateRoutes:
                     continue
                 case .createService(let s):
                     try await deployer.deploy(s, existing: [], routesOfService: routes(project, s.name), settings: settings, force: false)
@@ -209,7 +317,6 @@ public struct ApplyEngine: Sendable {
                     events(ApplyEvent(.serviceDone, project: name, service: service, message: "removed"))
                     continue
                 case .removeNetwork(let n):
-                    try? await runtime.disconnect(network: n.name, container: ProxyStack.containerName)
                     try await runtime.removeNetwork(n.name)
                     continue
                 case .removeVolume(let v):
@@ -220,18 +327,27 @@ public struct ApplyEngine: Sendable {
                     events(ApplyEvent(.serviceDone, project: name, service: service, message: "done"))
                 }
             } catch {
-                ok = false
                 let service = Self.serviceName(action)
+                failedServices.insert(service ?? "")
                 messages.append("\(service.map { "service \($0): " } ?? "")\(error)")
                 events(ApplyEvent(.serviceFailed, project: name, service: service, message: "\(error)"))
             }
         }
-        events(ApplyEvent(.projectDone, project: name, message: ok ? "succeeded" : "failed"))
-        return .init(project: name, succeeded: ok, messages: messages)
+        let ok = failedServices.isEmpty && skippedServices.isEmpty
+        events(ApplyEvent(ok ? .projectDone : .projectFailed, project: name, message: ok ? "succeeded" : "failed"))
+        return .init(project: name, result: ok ? .succeeded : .failed, messages: messages)
     }
 
     private func routes(_ project: ProjectState?, _ service: String) -> [ProxyRoute] {
         project?.routes.filter { $0.service == service } ?? []
+    }
+
+    static func serviceSpec(_ action: PlanAction) -> ServiceSpec? {
+        switch action {
+        case .createService(let s), .scaleService(let s, _): s
+        case .rolloutService(let r): r.service
+        default: nil
+        }
     }
 
     static func serviceName(_ action: PlanAction) -> String? {
@@ -243,19 +359,33 @@ public struct ApplyEngine: Sendable {
         }
     }
 
-    /// Which replicas each routed service points at now: those the proxy routes to, or, when the proxy
-    /// routes to none of them (a new or restarted proxy), the running ones.
+    /// Which replicas each routed service points at now: those the proxy routes to (by name, or by
+    /// address on the host network), or, when the proxy routes to none of them (a new or restarted
+    /// proxy), the running ones that are attached to the route's network.
     static func initialUpstreams(_ desired: DesiredState, _ existing: [ManagedContainer], routed: Set<String>) -> [String: [String]] {
         var result: [String: [String]] = [:]
         for project in desired.projects {
-            for service in Set(project.routes.map(\.service)) {
-                let mine = existing.filter { $0.role == nil && $0.actual.project == project.name && $0.actual.service == service }
-                let routedMine = mine.filter { routed.contains($0.actual.name) }
-                let chosen = routedMine.isEmpty ? mine.filter(\.actual.running) : routedMine
-                result[RouteTable.key(project.name, service)] = chosen.map(\.actual.name).sorted()
+            for route in project.routes where result[RouteTable.key(project.name, route.service)] == nil {
+                let mine = existing.filter {
+                    $0.role == nil && $0.actual.project == project.name && $0.actual.service == route.service && $0.addresses[route.network] != nil
+                }
+                let routedMine = mine.filter { routed.contains($0.actual.name) || routed.contains($0.addresses[route.network] ?? "") }
+                // Without the proxy's word (a new proxy), the replicas that served before: the running ones of
+                // an older configuration when there are any (replicas of the new one may be leftovers of
+                // an interrupted rollout that were never checked), else the running ones.
+                let running = mine.filter { $0.actual.running && $0.actual.healthy != false }
+                let hash = project.service(route.service)?.configHash
+                let older = running.filter { $0.actual.configHash != hash }
+                let chosen = routedMine.isEmpty ? (older.isEmpty ? running : older) : routedMine
+                result[RouteTable.key(project.name, route.service)] = chosen.map(\.actual.name).sorted()
             }
         }
         return result
+    }
+
+    /// Whether the proxy routes to this replica now.
+    static func isRouted(_ c: ManagedContainer, _ routed: Set<String>) -> Bool {
+        routed.contains(c.actual.name) || c.addresses.values.contains(where: routed.contains)
     }
 
     static func newDeploymentID() -> String {

@@ -5,6 +5,12 @@ public struct ApplyEvent: Sendable {
     public enum Kind: String, Sendable {
         case planned, projectStarted = "project_started", step, serviceDone = "service_done"
         case serviceFailed = "service_failed", projectDone = "project_done", finished
+        /// A service not started because a service it depends on failed or was skipped.
+        case serviceSkipped = "service_skipped"
+        /// A project not deployed because a project it consumes failed or was skipped.
+        case projectSkipped = "project_skipped"
+        case projectFailed = "project_failed"
+        case lockAcquired = "lock_acquired", lockReleased = "lock_released"
     }
 
     public var kind: Kind

@@ -1,12 +1,16 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import Foundation
 
-/// One apply at a time per Docker host. The lock is a configuration-only Docker network named
-/// `berth-lock` (no bridge; creating an existing name fails atomically), labelled with its holder. A holder on this machine whose process
-/// is gone (e.g. killed with -9) is stale, and the lock is taken over.
+/// One apply at a time per platform on a Docker host. The lock is a container that is never started,
+/// named `berth-<platform>-lock` and labelled with its holder: the engine reserves container names
+/// atomically, so of several concurrent acquirers exactly one creates it. A holder on this machine
+/// whose process is gone (e.g. killed with -9) is stale: that container — by its id, so that a lock
+/// another process has just taken is never removed — is removed and the lock taken again.
 struct DeployLock: Sendable {
-    static let name = "berth-lock"
+    let name: String
     let runtime: any ContainerRuntime
 
     struct Held: Error, CustomStringConvertible {
@@ -18,42 +22,34 @@ struct DeployLock: Sendable {
 
     static var hostname: String { ProcessInfo.processInfo.hostName }
 
-    func acquire(wait: TimeSpan?) async throws {
+    /// Takes the lock; returns the lock container's id (what `release` removes).
+    func acquire(wait: TimeSpan?) async throws -> String {
         let deadline = ContinuousClock.now + .milliseconds(wait?.milliseconds ?? 0)
         while true {
+            try Task.checkCancellation()
             do {
-                try await runtime.createMarkerNetwork(Self.name, labels: [
-                    Labels.managed: "true", Labels.role: "lock",
+                return try await runtime.createLock(name, labels: [
+                    Labels.managed: "true", Labels.role: ResourceRole.lock.rawValue,
                     "berth.lock.pid": String(getpid()), "berth.lock.host": Self.hostname,
                     "berth.lock.since": ISO8601DateFormatter().string(from: Date()),
                 ])
-                return
-            } catch {
-                let holder = try await currentHolder()
-                if let holder, holder.host == Self.hostname, let pid = Int32(holder.pid), kill(pid, 0) != 0, errno == ESRCH {
-                    try? await runtime.removeNetwork(Self.name)  // stale: its process is gone
-                    continue
-                }
-                guard holder != nil else {
-                    // Creating failed for another reason (or the holder just left): retry, not in a busy loop.
-                    if ContinuousClock.now >= deadline { throw error }
-                    try await Task.sleep(for: .milliseconds(200))
+            } catch is LockTaken {
+                guard let holder = try await runtime.lock(name) else { continue }  // released meanwhile
+                let pid = holder.labels["berth.lock.pid"] ?? "?"
+                let host = holder.labels["berth.lock.host"] ?? "?"
+                if host == Self.hostname, let p = Int32(pid), kill(p, 0) != 0, errno == ESRCH {
+                    try await runtime.remove(holder.id)  // stale: its process is gone
                     continue
                 }
                 if ContinuousClock.now >= deadline {
-                    throw Held(holder: "pid \(holder!.pid) on \(holder!.host) since \(holder!.since)")
+                    throw Held(holder: "pid \(pid) on \(host) since \(holder.labels["berth.lock.since"] ?? "?")")
                 }
-                try await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
 
-    func release() async {
-        try? await runtime.removeNetwork(Self.name)
-    }
-
-    private func currentHolder() async throws -> (pid: String, host: String, since: String)? {
-        guard let lock = try await runtime.networkLabels(Self.name) else { return nil }
-        return (lock["berth.lock.pid"] ?? "?", lock["berth.lock.host"] ?? "?", lock["berth.lock.since"] ?? "?")
+    func release(_ id: String) async throws {
+        try await runtime.remove(id)
     }
 }

@@ -1,5 +1,7 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import BerthRender
 import Foundation
 
@@ -19,10 +21,17 @@ public struct DeploymentStore: Sendable {
         public var project: String
         public var startedAt: Date
         public var finishedAt: Date
-        /// `succeeded`, `failed` (rolled back) or `partial`.
-        public var result: String
+        public var result: DeploymentResult
         public var message: String?
         public var services: [ServiceRecord]
+    }
+
+    public enum DeploymentResult: String, Codable, Sendable {
+        case succeeded
+        /// A service failed (its new replicas were removed; the old ones kept serving where they could).
+        case failed
+        /// Not attempted: a project it depends on failed.
+        case skipped
     }
 
     public struct ServiceRecord: Codable, Sendable {
@@ -33,17 +42,32 @@ public struct DeploymentStore: Sendable {
         public var strategy: RolloutStrategy
     }
 
-    func file(_ project: String) -> URL { directory.appendingPathComponent("\(project).json") }
+    public func file(_ project: String) -> URL { directory.appendingPathComponent("\(project).json") }
 
-    public func history(_ project: String) -> [Record] {
-        guard let data = try? Data(contentsOf: file(project)) else { return [] }
+    public struct Unreadable: Error, CustomStringConvertible {
+        public var file: String
+        public var reason: String
+        public var description: String {
+            "the deployment history \(file) cannot be read (\(reason)); it is left as it is: move it aside to start a new history"
+        }
+    }
+
+    /// The project's recorded deployments, oldest first (none yet: empty). A file that exists but
+    /// cannot be read or decoded is an error: it is never taken as empty and overwritten.
+    public func history(_ project: String) throws -> [Record] {
+        let url = file(project)
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return (try? decoder.decode([Record].self, from: data)) ?? []
+        do {
+            return try decoder.decode([Record].self, from: Data(contentsOf: url))
+        } catch {
+            throw Unreadable(file: url.path, reason: "\(error)")
+        }
     }
 
     public func append(_ record: Record) throws {
-        var records = history(record.project)
+        var records = try history(record.project)
         records.append(record)
         records = Array(records.suffix(keep))
         let encoder = JSONEncoder()

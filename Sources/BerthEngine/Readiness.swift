@@ -2,6 +2,8 @@ import Foundation
 import AsyncHTTPClient
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import NIOCore
 import NIOPosix
 

@@ -1,5 +1,7 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 
 /// The proxy's route table as Berth manages it: which replicas each service's routes point at.
 /// Every change renders the whole table and pushes it through the driver; pushes are serialized so
@@ -9,14 +11,34 @@ public actor RouteTable {
     var state: DesiredState
     /// `project/service` → container names the service's routes point at.
     var upstreams: [String: [String]]
+    /// Container name → network → address. On the host network the proxy dials replicas by address
+    /// (it has no Docker DNS); in a bridge container, by name.
+    var addresses: [String: [String: String]]
+    let byAddress: Bool
+    /// Where the routes of the last confirmed push are recorded (for the planner's route diff).
+    let record: RouteRecord?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     public private(set) var pushes = 0
 
-    public init(driver: any ProxyDriver, state: DesiredState, upstreams: [String: [String]]) {
+    public init(driver: any ProxyDriver, state: DesiredState, upstreams: [String: [String]],
+                addresses: [String: [String: String]] = [:], record: RouteRecord? = nil) {
         self.driver = driver
         self.state = state
         self.upstreams = upstreams
+        self.addresses = addresses
+        self.byAddress = state.platform.proxy.network == .host
+        self.record = record
+    }
+
+    /// Records where a new replica can be reached (before its routes point at it).
+    public func register(_ name: String, addresses: [String: String]) {
+        self.addresses[name] = addresses
+    }
+
+    /// The upstream host the proxy dials for a replica on `network`.
+    public func host(of name: String, on network: String) -> String {
+        byAddress ? addresses[name]?[network] ?? name : name
     }
 
     public static func key(_ project: String, _ service: String) -> String { "\(project)/\(service)" }
@@ -65,7 +87,7 @@ public actor RouteTable {
                 let hosts = upstreams[Self.key(route.project, route.service)] ?? []
                 guard !hosts.isEmpty else { return nil }
                 var r = route
-                r.upstreams = hosts.map { ProxyRoute.Upstream(host: $0, port: route.port) }
+                r.upstreams = hosts.map { ProxyRoute.Upstream(host: host(of: $0, on: route.network), port: route.port) }
                 return r
             }
         }
@@ -75,6 +97,7 @@ public actor RouteTable {
     private func pushLocked() async throws {
         try await driver.push(rendered())
         pushes += 1
+        try record?.save(state.routes)
     }
 
     private func acquire() async {

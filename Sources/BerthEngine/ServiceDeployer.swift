@@ -1,5 +1,7 @@
 import BerthConfig
 import BerthPlan
+import BerthProxy
+import BerthRuntime
 import Foundation
 
 /// Rolls one service out exactly as a rollout must go: new replicas beside the old, wait until ready,
@@ -75,7 +77,7 @@ struct ServiceDeployer: Sendable {
             hasRoutes ? !routed.contains(c.actual.name) && !(routed.isEmpty && serving(c))
                 : (c.actual.configHash == service.configHash && !force) || statuses[c.actual.id]?.running != true
         }
-        for c in leftovers { try? await runtime.remove(c.actual.id) }
+        for c in leftovers { try await runtime.remove(c.actual.id) }
         let leftoverIDs = Set(leftovers.map(\.actual.id))
         let old = existing.filter { !leftoverIDs.contains($0.actual.id) }
 
@@ -119,10 +121,22 @@ struct ServiceDeployer: Sendable {
                 settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
         guard !containers.isEmpty else { return }
         if !routesOfService.isEmpty {
-            let ports = Set(routesOfService.map(\.port))
-            let addresses = containers.flatMap { c in ports.map { "\(c.actual.name):\($0)" } }
+            var targets: [DrainTarget] = []
+            for c in containers {
+                let status = try? await runtime.inspect(c.actual.id)
+                for route in routesOfService {
+                    let host = await routes.host(of: c.actual.name, on: route.network)
+                    targets.append(DrainTarget(
+                        name: c.actual.name, upstream: "\(host):\(route.port)",
+                        address: status?.addresses[route.network] ?? c.addresses[route.network] ?? "", port: route.port,
+                        pid: status?.pid ?? 0))
+                }
+            }
             step(service, "draining \(containers.count) old replica(s)", start)
-            _ = await driver.drain(addresses, timeout: settings.drainTimeout)
+            let result = await driver.drain(Array(Set(targets)), timeout: settings.drainTimeout)
+            let waited = String(format: "%.2f", Double(result.waited.components.attoseconds) / 1e18 + Double(result.waited.components.seconds))
+            step(service, result.drained ? "drained in \(waited)s (\(result.signal))"
+                 : "drain timeout \(settings.drainTimeout) reached with requests still in flight (\(result.signal))", start)
         }
         step(service, "stopping \(containers.count) old replica(s)", start)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -190,6 +204,14 @@ struct ServiceDeployer: Sendable {
                 group.addTask { try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout) }
             }
             try await group.waitForAll()
+        }
+        // The proxy on the host network dials replicas by address: record them before the switch.
+        for c in started {
+            let status = try await runtime.inspect(c.id)
+            if let missing = routesOfService.first(where: { status.addresses[$0.network] == nil }) {
+                throw Readiness.NotReady(container: c.name, reason: "it has no address on \(missing.network)", details: [])
+            }
+            await routes.register(c.name, addresses: status.addresses)
         }
     }
 

@@ -5,11 +5,16 @@ public struct ActualState: Sendable, Hashable {
     public var containers: [ActualContainer]
     public var networks: [ActualNetwork]
     public var volumes: [ActualVolume]
+    /// The routes the proxy was last given (without upstreams); nil when unknown (no proxy yet, or
+    /// planning offline), in which case routes are not diffed.
+    public var routes: [ProxyRoute]?
 
-    public init(containers: [ActualContainer] = [], networks: [ActualNetwork] = [], volumes: [ActualVolume] = []) {
+    public init(containers: [ActualContainer] = [], networks: [ActualNetwork] = [], volumes: [ActualVolume] = [],
+                routes: [ProxyRoute]? = nil) {
         self.containers = containers
         self.networks = networks
         self.volumes = volumes
+        self.routes = routes
     }
 
     public static let empty = ActualState()
@@ -62,9 +67,12 @@ public struct ActualNetwork: Sendable, Hashable, Codable {
     public var project: String
     public var subnet: String?
     public var isInternal: Bool
+    /// The platform it belongs to (`berth.platform`).
+    public var platform: String?
 
-    public init(id: String, name: String, project: String, subnet: String?, isInternal: Bool) {
+    public init(id: String, name: String, project: String, subnet: String?, isInternal: Bool, platform: String? = nil) {
         self.id = id
+        self.platform = platform
         self.name = name
         self.project = project
         self.subnet = subnet
@@ -75,9 +83,11 @@ public struct ActualNetwork: Sendable, Hashable, Codable {
 public struct ActualVolume: Sendable, Hashable, Codable {
     public var name: String
     public var project: String
+    public var platform: String?
 
-    public init(name: String, project: String) {
+    public init(name: String, project: String, platform: String? = nil) {
         self.name = name
         self.project = project
+        self.platform = platform
     }
 }

@@ -45,7 +45,7 @@ public struct DesiredStateBuilder: Sendable {
             return NetworkSpec(
                 name: model.name, project: p, role: model.role, subnet: subnet.description, gateway: subnet.gateway,
                 isInternal: model.isInternal,
-                labels: Labels.managed(project: p).merging([
+                labels: Labels.managed(project: p, platform: repository.platform.name).merging([
                     "berth.network.role": model.role.rawValue,
                     "com.docker.compose.network": model.name.dropFirst(p.count + 1).description,
                 ]) { a, _ in a })
@@ -54,7 +54,7 @@ public struct DesiredStateBuilder: Sendable {
             let v = project.compose.volumes[key]!
             return VolumeSpec(
                 name: v.name ?? (v.external ? key : "\(p)_\(key)"), project: p, key: key, driver: v.driver, driverOpts: v.driverOpts,
-                labels: v.labels.merging(Labels.managed(project: p).merging(["com.docker.compose.volume": key]) { a, _ in a }) { a, _ in a },
+                labels: v.labels.merging(Labels.managed(project: p, platform: repository.platform.name).merging(["com.docker.compose.volume": key]) { a, _ in a }) { a, _ in a },
                 external: v.external)
         }
         let volumeNames = Dictionary(uniqueKeysWithValues: volumes.map { ($0.key, $0.name) })
@@ -87,7 +87,7 @@ public struct DesiredStateBuilder: Sendable {
             let replicas = (0..<spec.replicas).map { i in
                 ContainerSpec(
                     name: "\(p)-\(name)-\(hash.prefix(8))-\(i + 1)", project: p, service: name, index: i + 1,
-                    labels: Labels.container(project: project, service: name, index: i + 1, hash: hash, spec: spec),
+                    labels: Labels.container(project: project, platform: repository.platform.name, service: name, index: i + 1, hash: hash, spec: spec),
                     networks: attachments)
             }
             services.append(ServiceSpec(
@@ -145,14 +145,18 @@ public enum Labels {
     public static let configHash = "berth.config-hash"
     public static let replica = "berth.replica"
     public static let deployment = "berth.deployment"
+    /// The platform (platform.yml `name`) a resource belongs to: platforms sharing a Docker host never
+    /// see each other's resources.
+    public static let platform = "berth.platform"
 
-    public static func managed(project p: String) -> [String: String] {
-        [managed: "true", project: p, "com.docker.compose.project": p]
+    public static func managed(project p: String, platform name: String) -> [String: String] {
+        [managed: "true", project: p, platform: name, "com.docker.compose.project": p]
     }
 
-    static func container(project: Project, service: String, index: Int, hash: String, spec: ComposeService) -> [String: String] {
+    static func container(project: Project, platform: String, service: String, index: Int, hash: String,
+                          spec: ComposeService) -> [String: String] {
         var labels = spec.labels
-        labels.merge(managed(project: project.name)) { _, berth in berth }
+        labels.merge(managed(project: project.name, platform: platform)) { _, berth in berth }
         labels[Self.service] = service
         labels[configHash] = hash
         labels[replica] = String(index)

@@ -64,6 +64,9 @@ public enum PlanAction: Sendable, Hashable {
     case removeService(project: String, service: String, containers: [ActualContainer])
     case removeNetwork(ActualNetwork)
     case removeVolume(ActualVolume)
+    /// The project's routes changed (hosts, path, port, middlewares, health, TLS): one proxy switch,
+    /// no container restarts.
+    case updateRoutes(RouteUpdate)
 
     public var project: String {
         switch self {
@@ -74,13 +77,14 @@ public enum PlanAction: Sendable, Hashable {
         case .removeService(let p, _, _): p
         case .removeNetwork(let n): n.project
         case .removeVolume(let v): v.project
+        case .updateRoutes(let u): u.project
         }
     }
 
     public var change: Change {
         switch self {
         case .createNetwork, .createVolume, .createService: .create
-        case .rolloutService, .scaleService: .update
+        case .rolloutService, .scaleService, .updateRoutes: .update
         case .removeService, .removeNetwork, .removeVolume: .remove
         }
     }
@@ -99,5 +103,57 @@ public struct ServiceRollout: Sendable, Hashable {
         case forced
         /// Replicas are missing, stopped or unhealthy and are replaced.
         case repair
+    }
+}
+
+/// How a project's routes differ from those the proxy has (matched by route name).
+public struct RouteUpdate: Sendable, Hashable {
+    public var project: String
+    public var added: [ProxyRoute]
+    public var removed: [ProxyRoute]
+    /// `(before, after)` for routes whose settings changed.
+    public var changed: [Changed]
+
+    public struct Changed: Sendable, Hashable {
+        public var before: ProxyRoute
+        public var after: ProxyRoute
+        /// The settings that differ: `hosts`, `path`, `port`, `middlewares`, `health`, `tls`, …
+        public var fields: [String]
+    }
+
+    public init(project: String, added: [ProxyRoute], removed: [ProxyRoute], changed: [Changed]) {
+        self.project = project
+        self.added = added
+        self.removed = removed
+        self.changed = changed
+    }
+
+    /// nil when `desired` and `actual` (the project's routes, upstreams ignored) are the same.
+    public static func diff(project: String, desired: [ProxyRoute], actual: [ProxyRoute]) -> RouteUpdate? {
+        let strip = { (r: ProxyRoute) -> ProxyRoute in
+            var c = r
+            c.upstreams = []
+            return c
+        }
+        let want = Dictionary(desired.map { ($0.name, strip($0)) }) { a, _ in a }
+        let have = Dictionary(actual.map { ($0.name, strip($0)) }) { a, _ in a }
+        let added = want.keys.filter { have[$0] == nil }.sorted().compactMap { want[$0] }
+        let removed = have.keys.filter { want[$0] == nil }.sorted().compactMap { have[$0] }
+        let changed = want.keys.sorted().compactMap { name -> Changed? in
+            guard let a = want[name], let b = have[name], a != b else { return nil }
+            var fields: [String] = []
+            if a.service != b.service { fields.append("service") }
+            if a.proto != b.proto { fields.append("protocol") }
+            if a.hosts != b.hosts { fields.append("hosts") }
+            if a.path != b.path { fields.append("path") }
+            if a.port != b.port { fields.append("port") }
+            if a.tls != b.tls { fields.append("tls") }
+            if a.middlewares != b.middlewares { fields.append("middlewares") }
+            if a.health != b.health { fields.append("health") }
+            if a.entrypoint != b.entrypoint || a.listenPort != b.listenPort { fields.append("entrypoint") }
+            return Changed(before: b, after: a, fields: fields.isEmpty ? ["settings"] : fields)
+        }
+        if added.isEmpty && removed.isEmpty && changed.isEmpty { return nil }
+        return RouteUpdate(project: project, added: added, removed: removed, changed: changed)
     }
 }

@@ -45,6 +45,11 @@ public struct Planner: Sendable {
                 let existing = (containersByService["\(project.name)/\(service.name)"] ?? []).sorted { $0.name < $1.name }
                 if let action = serviceAction(service, existing: existing) { deploy.append(action) }
             }
+            if let recorded = actual.routes,
+               let update = RouteUpdate.diff(project: project.name, desired: project.routes,
+                                             actual: recorded.filter { $0.project == project.name }) {
+                deploy.append(.updateRoutes(update))
+            }
             let wanted = Set(project.services.map(\.name))
             let gone = Set(actual.containers.filter { $0.project == project.name && !wanted.contains($0.service) }.map(\.service))
             for service in gone.sorted() {

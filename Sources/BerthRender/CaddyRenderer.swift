@@ -25,14 +25,14 @@ public enum CaddyRenderer {
         let platform = state.platform
         let routes = orderedHTTPRoutes(state.routes)
         var https: [(String, Document)] = [
-            ("listen", .strings([":\(platform.proxy.httpsPort)"])),
+            ("listen", .strings([platform.proxy.listenAddress(platform.proxy.httpsPort)])),
             ("routes", .array(routes.filter(\.tls).map { route($0, platform: platform) })),
         ]
         if !platform.proxy.redirectToHTTPS {
             https.append(("automatic_https", .object([("disable_redirects", .bool(true))])))
         }
         var http: [(String, Document)] = [
-            ("listen", .strings([":\(platform.proxy.httpPort)"])),
+            ("listen", .strings([platform.proxy.listenAddress(platform.proxy.httpPort)])),
             ("routes", .array(routes.filter { !$0.tls }.map { route($0, platform: platform) })),
         ]
         if platform.proxy.accessLog {

@@ -17,6 +17,8 @@ public enum TraefikRenderer {
     /// The http entrypoint (`proxy.http_port`) and the https one (`proxy.https_port`).
     public static let webEntrypoint = "web"
     public static let websecureEntrypoint = "websecure"
+    /// Traefik's own entrypoint for its API and ping, never reachable beyond the host's loopback.
+    public static let apiEntrypoint = "traefik"
     /// The middleware that runs the CrowdSec bouncer plugin, first on every http route when enabled.
     public static let crowdsecMiddleware = "crowdsec"
     /// The plugin's key under `experimental.plugins` and in the middleware's `plugin` block.
@@ -54,8 +56,8 @@ public enum TraefikRenderer {
         doc.append(("providers", .object([
             ("file", .object([("directory", .string(dynamicDirectory)), ("watch", .bool(true))])),
         ])))
-        // Served on Traefik's own `traefik` entrypoint (:8080). Berth publishes it on the host's loopback
-        // only, and reads the read-only API there to confirm that a route switch was loaded.
+        // Served on Traefik's own `traefik` entrypoint, on the host's loopback only: Berth reads the
+        // read-only API there to confirm that a route switch was loaded.
         doc.append(("api", .object([("insecure", .bool(true)), ("dashboard", .bool(false))])))
         doc.append(("ping", .object([])))
         if platform.proxy.accessLog { doc.append(("accessLog", .object([]))) }
@@ -73,7 +75,7 @@ public enum TraefikRenderer {
     }
 
     static func entryPoints(_ platform: PlatformConfig) -> Document {
-        var web: [(String, Document)] = [("address", .string(":\(platform.proxy.httpPort)"))]
+        var web: [(String, Document)] = [("address", .string(platform.proxy.listenAddress(platform.proxy.httpPort)))]
         if platform.proxy.redirectToHTTPS {
             // Priority 1 (the lowest) instead of Traefik's default MaxInt-1: the redirect then only catches
             // requests no router on `web` claims, so routes with `tls: false` keep being served over http.
@@ -86,16 +88,21 @@ public enum TraefikRenderer {
                 ])),
             ])))
         }
-        var websecure: [(String, Document)] = [("address", .string(":\(platform.proxy.httpsPort)"))]
+        var websecure: [(String, Document)] = [("address", .string(platform.proxy.listenAddress(platform.proxy.httpsPort)))]
         if platform.acme.enabled {
             websecure.append(("http", .object([
                 ("tls", .object([("certResolver", .string(platform.acme.resolverName))])),
             ])))
         }
         var entries: [(String, Document)] = [(webEntrypoint, .object(web)), (websecureEntrypoint, .object(websecure))]
+        // The API's entrypoint: on the host network Traefik binds 127.0.0.1 itself; in a bridge
+        // container Berth publishes its :8080 on the host's loopback.
+        let api = platform.proxy.network == .host ? "127.0.0.1:\(platform.proxy.apiPort)" : ":8080"
+        entries.append((apiEntrypoint, .object([("address", .string(api))])))
         for name in platform.entrypoints.keys.sorted() {
             guard let ep = platform.entrypoints[name] else { continue }
-            let address = ep.proto == .udp ? ":\(ep.port)/udp" : ":\(ep.port)"
+            let listen = platform.proxy.listenAddress(ep.port)
+            let address = ep.proto == .udp ? "\(listen)/udp" : listen
             entries.append((name, .object([("address", .string(address))])))
         }
         return .object(entries)

@@ -1,4 +1,6 @@
 import BerthEngine
+import BerthProxy
+import BerthRuntime
 import Foundation
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BerthConfig
 import BerthPlan
+import BerthRuntime
 import BerthRender
 import Foundation
 
@@ -8,12 +9,12 @@ import Foundation
 /// directory the proxy container mounts, each written atomically (temp file, fsync, rename), then
 /// confirmed through Traefik's API (`/api/http/routers`) until every router is loaded with the
 /// expected servers. Traefik swaps its routing in-process: no connection is reset by a switch.
-/// It has no per-server in-flight counter, so draining waits the drain timeout.
+/// It has no per-server in-flight counter: draining watches the old replicas' TCP connections.
 public struct TraefikDriver: ProxyDriver {
     public let kind = ProxyKind.traefik
     /// Host directory mounted at `/etc/traefik` in the proxy container.
     public var directory: URL
-    /// Traefik's API, published on the host's loopback only (e.g. `127.0.0.1:8089`).
+    /// Traefik's API, on the host's loopback only (e.g. `127.0.0.1:8089`).
     public var api: String
     public var confirmTimeout: TimeSpan = .seconds(15)
 
@@ -104,8 +105,29 @@ public struct TraefikDriver: ProxyDriver {
         return hosts
     }
 
-    public func drain(_ upstreams: [String], timeout: TimeSpan) async -> Bool {
-        try? await Task.sleep(for: .milliseconds(timeout.milliseconds))
-        return true
+    /// Traefik has no per-server in-flight counter: the old replicas' own TCP connections tell (see
+    /// `ConnectionWatch`), polled every 20 ms until none carries a request. Where they cannot be read
+    /// (Berth not on the Docker host, or not root), the drain waits the whole timeout.
+    public func drain(_ targets: [DrainTarget], timeout: TimeSpan) async -> DrainResult {
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(timeout.milliseconds)
+        guard targets.allSatisfy({ ConnectionWatch.available(pid: $0.pid) }) else {
+            try? await Task.sleep(until: deadline)
+            return DrainResult(drained: true, signal: "fixed wait (connections not readable here)", waited: .now - start)
+        }
+        let watch = ConnectionWatch()
+        while ContinuousClock.now < deadline && !Task.isCancelled {
+            var busy = 0
+            var readable = true
+            for target in targets {
+                guard let connections = await watch.connections(pid: target.pid, port: target.port) else { readable = false; break }
+                busy += watch.inFlight(connections)
+            }
+            // A replica that exited (its namespace is gone) has nothing in flight either.
+            if !readable && targets.contains(where: { !FileManager.default.fileExists(atPath: "/proc/\($0.pid)/ns/net") }) { readable = true }
+            if readable && busy == 0 { return DrainResult(drained: true, signal: "tcp connections", waited: .now - start) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return DrainResult(drained: false, signal: "tcp connections", waited: .now - start)
     }
 }

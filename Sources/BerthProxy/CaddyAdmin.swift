@@ -1,3 +1,4 @@
+import BerthRuntime
 import AsyncHTTPClient
 import Foundation
 import NIOCore

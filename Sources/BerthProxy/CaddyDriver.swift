@@ -1,5 +1,6 @@
 import BerthConfig
 import BerthPlan
+import BerthRuntime
 import BerthRender
 import Foundation
 
@@ -48,18 +49,19 @@ public struct CaddyDriver: ProxyDriver {
         }
     }
 
-    public func drain(_ upstreams: [String], timeout: TimeSpan) async -> Bool {
-        let wanted = Set(upstreams)
-        let deadline = ContinuousClock.now + .milliseconds(timeout.milliseconds)
-        while ContinuousClock.now < deadline {
+    public func drain(_ targets: [DrainTarget], timeout: TimeSpan) async -> DrainResult {
+        let wanted = Set(targets.map(\.upstream))
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(timeout.milliseconds)
+        while ContinuousClock.now < deadline && !Task.isCancelled {
             // An admin API that does not answer for a moment (Caddy replacing its admin server) is
             // asked again: giving up would stop the old replicas with requests still in flight.
             if let current = try? await admin.upstreams(),
                !current.contains(where: { wanted.contains($0.address) && $0.numRequests > 0 }) {
-                return true
+                return DrainResult(drained: true, signal: "caddy upstream counters", waited: .now - start)
             }
             try? await Task.sleep(for: .milliseconds(25))
         }
-        return false
+        return DrainResult(drained: false, signal: "caddy upstream counters", waited: .now - start)
     }
 }

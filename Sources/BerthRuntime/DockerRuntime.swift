@@ -26,27 +26,30 @@ public struct DockerRuntime: ContainerRuntime {
                 actual: ActualContainer(
                     id: c.id, name: c.name, project: l[Labels.project] ?? "", service: l[Labels.service] ?? "",
                     configHash: l[Labels.configHash] ?? "", replica: Int(l[Labels.replica] ?? "") ?? 0,
-                    deployment: l[Labels.deployment], image: c.image, running: c.state == "running", healthy: nil),
-                labels: l, networks: [])
-        }.asyncMap { container in
-            var c = container
-            if c.role == "proxy", let details = try? await client.containers.inspect(c.actual.id) {
-                c.networks = Array(details.networks.keys)
-            }
-            return c
+                    deployment: l[Labels.deployment], image: c.image, running: c.state == "running",
+                    healthy: Self.health(fromStatus: c.status)),
+                labels: l, addresses: c.addresses)
         }
+    }
+
+    /// The health in a listed container's status text (`Up 3 minutes (unhealthy)`): nil when it has
+    /// no health check or the check is still starting.
+    static func health(fromStatus status: String) -> Bool? {
+        if status.hasSuffix("(unhealthy)") { return false }
+        if status.hasSuffix("(healthy)") { return true }
+        return nil
     }
 
     public func managedNetworks() async throws -> [ActualNetwork] {
         try await client.networks.list(labelFilters: Self.managedFilter).filter { $0.labels[Labels.role] == nil }.map {
             ActualNetwork(id: $0.id, name: $0.name, project: $0.labels[Labels.project] ?? "", subnet: $0.subnets.first,
-                          isInternal: $0.internal)
+                          isInternal: $0.internal, platform: $0.labels[Labels.platform])
         }
     }
 
     public func managedVolumes() async throws -> [ActualVolume] {
         try await client.volumes.list(labelFilters: Self.managedFilter).map {
-            ActualVolume(name: $0.name, project: $0.labels[Labels.project] ?? "")
+            ActualVolume(name: $0.name, project: $0.labels[Labels.project] ?? "", platform: $0.labels[Labels.platform])
         }
     }
 
@@ -56,10 +59,36 @@ public struct DockerRuntime: ContainerRuntime {
             internal: spec.isInternal, labels: spec.labels))
     }
 
-    public func createMarkerNetwork(_ name: String, labels: [String: String]) async throws {
-        var create = NetworkCreate(name: name, labels: labels)
-        create.configOnly = true
-        _ = try await client.networks.create(create)
+    /// The image lock containers are created from: an empty file system imported once (no registry needed).
+    static let lockImage = (repository: "berth/lock", tag: "1")
+
+    public func createLock(_ name: String, labels: [String: String]) async throws -> String {
+        let image = "\(Self.lockImage.repository):\(Self.lockImage.tag)"
+        if try await client.images.inspect(image) == nil {
+            // An empty tar archive: two 512-byte zero blocks.
+            try await client.images.importTarball(Data(count: 1024), repository: Self.lockImage.repository, tag: Self.lockImage.tag,
+                                                  changes: ["LABEL berth.managed=true", "CMD [\"lock\"]"])
+        }
+        var config = ContainerConfig(image: image, labels: labels)
+        config.hostConfig = HostConfig(networkMode: "none")
+        do {
+            return try await client.containers.create(name: name, config: config)
+        } catch let error as DockerError where error.status == 409 {
+            throw LockTaken(name: name)
+        }
+    }
+
+    public func lock(_ name: String) async throws -> (id: String, labels: [String: String])? {
+        do {
+            let details = try await client.containers.inspect(name)
+            return (details.id, details.labels)
+        } catch let error as DockerError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    public func rename(_ id: String, to name: String) async throws {
+        try await client.containers.rename(id, to: name)
     }
 
     /// Removes a managed network; containers still attached (e.g. a consumer on a provider's link
@@ -144,7 +173,7 @@ public struct DockerRuntime: ContainerRuntime {
             running: d.state.running, state: d.state.status, exitCode: d.state.exitCode, health: health,
             healthLog: d.state.health?.outputs ?? [],
             addresses: d.networks.compactMapValues { $0.ipAddress.flatMap { $0.isEmpty ? nil : $0 } },
-            restartCount: d.restartCount)
+            restartCount: d.restartCount, pid: d.state.pid ?? 0)
     }
 
     public func logs(_ id: String, tail: Int) async throws -> String {

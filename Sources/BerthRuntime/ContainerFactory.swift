@@ -26,7 +26,7 @@ enum ContainerFactory {
         }()
         var portBindings: [String: [PortBinding]] = [:]
         for p in request.publish {
-            portBindings["\(p.containerPort)/tcp", default: []].append(PortBinding(hostIP: p.ip, hostPort: String(p.hostPort)))
+            portBindings["\(p.containerPort)/\(p.proto.rawValue)", default: []].append(PortBinding(hostIP: p.ip, hostPort: String(p.hostPort)))
         }
         let host = HostConfig(
             binds: binds.isEmpty ? nil : binds, mounts: mounts.isEmpty ? nil : mounts, restartPolicy: restart,
@@ -43,7 +43,7 @@ enum ContainerFactory {
             logConfig: s.logging.flatMap { l in l.driver.map { LogConfig(type: $0, config: l.options.isEmpty ? nil : l.options) } },
             nanoCpus: s.limits?.cpus.map { Int64(($0 * 1e9).rounded()) }, memory: s.limits?.memory.map(Int64.init),
             pidsLimit: s.limits?.pids.map(Int64.init), portBindings: portBindings.isEmpty ? nil : portBindings,
-            networkMode: request.networks.first?.network)
+            networkMode: request.hostNetwork ? "host" : request.networks.first?.network)
         let health = s.healthcheck.map { h in
             HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
                          timeout: h.timeout.map { .milliseconds($0.milliseconds) }, retries: h.retries,

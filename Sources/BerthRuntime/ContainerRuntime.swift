@@ -11,8 +11,14 @@ public protocol ContainerRuntime: Sendable {
 
     func createNetwork(_ spec: NetworkSpec) async throws
     func removeNetwork(_ name: String) async throws
-    /// Creates a configuration-only network (a name and labels, no bridge); fails if the name exists.
-    func createMarkerNetwork(_ name: String, labels: [String: String]) async throws
+    /// Creates a container that is never started, as a lock: container names are unique on the engine,
+    /// so of several concurrent creates of one name exactly one succeeds (the others get
+    /// `LockTaken`). Returns its id.
+    func createLock(_ name: String, labels: [String: String]) async throws -> String
+    /// The lock container of that name (its id and labels), or nil.
+    func lock(_ name: String) async throws -> (id: String, labels: [String: String])?
+    /// Renames a container (the proxy's replacement takes the proxy's name).
+    func rename(_ id: String, to name: String) async throws
     func createVolume(_ spec: VolumeSpec) async throws
     func removeVolume(_ name: String) async throws
 
@@ -38,20 +44,35 @@ public enum PullPolicy: String, Sendable, CaseIterable {
     case missing, always, never
 }
 
+/// `berth apply` could not take the lock: another process holds it (the name exists).
+public struct LockTaken: Error, CustomStringConvertible {
+    public var name: String
+    public init(name: String) { self.name = name }
+    public var description: String { "the lock \(name) is taken" }
+}
+
+/// What a managed resource that belongs to no project is for.
+public enum ResourceRole: String, Sendable, Hashable {
+    case proxy, lock
+}
+
 /// A managed container as listed: the planner's view plus its labels.
 public struct ManagedContainer: Sendable, Hashable {
     public var actual: ActualContainer
     public var labels: [String: String]
-    /// Networks it is attached to.
-    public var networks: [String]
+    /// IPv4 address per attached network.
+    public var addresses: [String: String]
 
-    public init(actual: ActualContainer, labels: [String: String], networks: [String]) {
+    public init(actual: ActualContainer, labels: [String: String], addresses: [String: String] = [:]) {
         self.actual = actual
         self.labels = labels
-        self.networks = networks
+        self.addresses = addresses
     }
 
-    public var role: String? { labels[Labels.role] }
+    public var networks: [String] { addresses.keys.sorted() }
+    public var role: ResourceRole? { labels[Labels.role].flatMap(ResourceRole.init(rawValue:)) }
+    /// The platform it belongs to (nil: created before platforms had names).
+    public var platform: String? { labels[Labels.platform] }
 }
 
 extension Labels {
@@ -66,8 +87,10 @@ public struct ContainerRequest: Sendable {
     public var service: ComposeService
     public var labels: [String: String]
     public var networks: [NetworkAttachment]
-    /// `host ip, host port, container port` published (the proxy only).
-    public var publish: [(ip: String, hostPort: Int, containerPort: Int)] = []
+    /// `host ip, host port, container port, protocol` published (the proxy in bridge mode only).
+    public var publish: [PublishedPort] = []
+    /// Shares the host's network stack (the proxy in host mode); `networks` must then be empty.
+    public var hostNetwork = false
     /// Extra bind mounts `host path → container path` (the proxy's config/admin directory).
     public var binds: [(host: String, container: String)] = []
 
@@ -77,6 +100,21 @@ public struct ContainerRequest: Sendable {
         self.service = service
         self.labels = labels
         self.networks = networks
+    }
+}
+
+public struct PublishedPort: Sendable, Hashable {
+    public enum Proto: String, Sendable, Hashable { case tcp, udp }
+    public var ip: String
+    public var hostPort: Int
+    public var containerPort: Int
+    public var proto: Proto
+
+    public init(ip: String, hostPort: Int, containerPort: Int, proto: Proto = .tcp) {
+        self.ip = ip
+        self.hostPort = hostPort
+        self.containerPort = containerPort
+        self.proto = proto
     }
 }
 
@@ -92,9 +130,12 @@ public struct ContainerStatus: Sendable, Hashable {
     /// IP address per attached network.
     public var addresses: [String: String]
     public var restartCount: Int
+    /// The main process's id on the host (0 when not running).
+    public var pid: Int32 = 0
 
     public init(running: Bool, state: String, exitCode: Int = 0, health: Health = .none, healthLog: [String] = [],
-                addresses: [String: String] = [:], restartCount: Int = 0) {
+                addresses: [String: String] = [:], restartCount: Int = 0, pid: Int32 = 0) {
+        self.pid = pid
         self.running = running
         self.state = state
         self.exitCode = exitCode

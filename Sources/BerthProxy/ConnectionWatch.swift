@@ -1,0 +1,88 @@
+import Foundation
+
+/// In-flight requests to an old replica, read from the kernel: the replica's established TCP
+/// connections on the port the proxy uses, looked at inside the replica's network namespace
+/// (`nsenter -t PID -n ss -tni`). Traefik has no per-server in-flight counter, and it keeps idle
+/// keep-alive connections to a server it no longer routes to, so an open connection alone is not a
+/// request: a connection carries one when the replica has unsent or unread bytes, or received data
+/// after it last sent (a request it has not answered yet), or sent data within the last
+/// `quietTime` (an answer still being streamed).
+public struct ConnectionWatch: Sendable {
+    public var quietTime: Int = 50
+
+    public init() {}
+
+    public struct Connection: Sendable, Hashable {
+        public var recvQ: Int
+        public var sendQ: Int
+        public var peer: String
+        /// Milliseconds since the replica last sent / received data (nil when ss did not say).
+        public var lastSend: Int?
+        public var lastReceive: Int?
+    }
+
+    /// Whether the watch can run here: Berth on the Docker host, as root, with nsenter and ss.
+    public static func available(pid: Int32) -> Bool {
+        pid > 0 && FileManager.default.isReadableFile(atPath: "/proc/\(pid)/ns/net") && tool("nsenter") != nil && tool("ss") != nil
+    }
+
+    static func tool(_ name: String) -> String? {
+        for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
+
+    /// The connections of `pid`'s network namespace whose local port is `port`; nil when they cannot be read.
+    public func connections(pid: Int32, port: Int) async -> [Connection]? {
+        guard let nsenter = Self.tool("nsenter"), let ss = Self.tool("ss") else { return nil }
+        let output = await Self.run(nsenter, ["-t", String(pid), "-n", ss, "-Htni", "state", "established", "( sport = :\(port) )"])
+        return output.map(Self.parse)
+    }
+
+    /// How many of the connections carry a request.
+    public func inFlight(_ connections: [Connection]) -> Int {
+        connections.filter { c in
+            if c.recvQ > 0 || c.sendQ > 0 { return true }
+            guard let sent = c.lastSend, let received = c.lastReceive else { return true }
+            return received < sent || sent < quietTime
+        }.count
+    }
+
+    /// `ss -Htni` output: a line per connection (`Recv-Q Send-Q local peer`), then its tcp_info line.
+    static func parse(_ text: String) -> [Connection] {
+        var result: [Connection] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if line.first?.isWhitespace == false, fields.count >= 4, let recv = Int(fields[0]), let send = Int(fields[1]) {
+                result.append(Connection(recvQ: recv, sendQ: send, peer: String(fields[3]), lastSend: nil, lastReceive: nil))
+            } else if !result.isEmpty {
+                for field in fields {
+                    if field.hasPrefix("lastsnd:") { result[result.count - 1].lastSend = Int(field.dropFirst(8)) }
+                    if field.hasPrefix("lastrcv:") { result[result.count - 1].lastReceive = Int(field.dropFirst(8)) }
+                }
+            }
+        }
+        return result
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) async -> String? {
+        await withCheckedContinuation { continuation in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            process.terminationHandler = { p in
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                continuation.resume(returning: p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil)
+            }
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+}
