@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthConfig
 import Foundation
+import Synchronization
 
 /// The `berth` command. The executable only calls `Berth.main()`.
 public struct Berth: AsyncParsableCommand {
@@ -30,8 +31,28 @@ public struct Berth: AsyncParsableCommand {
     public static func run(arguments: [String]? = nil) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
-            if var async = command as? AsyncParsableCommand {
-                try await async.run()
+            if let async = command as? AsyncParsableCommand {
+                // SIGINT/SIGTERM cancel the command: it stops at its next safe point and releases what it
+                // holds (the deploy lock); a second signal exits at once.
+                let task = Task {
+                    var c = async
+                    try await c.run()
+                }
+                let handlers = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+                    signal(sig, SIG_IGN)
+                    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                    let count = Mutex(0)
+                    source.setEventHandler {
+                        let n = count.withLock { $0 += 1; return $0 }
+                        if n > 1 { Foundation.exit(130) }
+                        Terminal.standardError("berth: interrupted; stopping at the next safe point (again to exit at once)")
+                        task.cancel()
+                    }
+                    source.resume()
+                    return source
+                }
+                defer { handlers.forEach { $0.cancel() } }
+                try await task.value
             } else {
                 try command.run()
             }

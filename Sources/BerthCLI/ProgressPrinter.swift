@@ -32,7 +32,7 @@ final class ProgressPrinter: Sendable {
                 "event": .string(event.kind.rawValue), "project": event.project.map(Document.string),
                 "service": event.service.map(Document.string), "message": .string(event.message),
                 "elapsed": .double((event.elapsed * 1000).rounded() / 1000),
-                "time": .string(ISO8601DateFormatter().string(from: event.time)),
+                "time": .string(ISO8601DateFormatter.withFractions.string(from: event.time)),
             ]))
             return
         }
@@ -116,5 +116,14 @@ final class LiveLines: Sendable {
             lines += Array(repeating: nil, count: text.split(separator: "\n", omittingEmptySubsequences: false).count)
             write(text + "\n")
         }
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// `2026-12-01T12:00:00.123Z`: event times precise enough to order events of concurrent applies.
+    static var withFractions: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
     }
 }

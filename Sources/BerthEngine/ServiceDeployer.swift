@@ -171,11 +171,17 @@ struct ServiceDeployer: Sendable {
             return names
         } catch {
             step(service, switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
-            var rolledBack = true
-            if switching {
-                do { try await routes.set(service.project, service.name, to: previous) } catch { rolledBack = false }
-            }
-            if rolledBack { await discard(created) }
+            // Clean-up runs in a task of its own: a cancelled apply (SIGINT) must still undo its switch
+            // and remove what it started.
+            let routes = self.routes
+            let rolledBack = await Task {
+                var rolledBack = true
+                if switching {
+                    do { try await routes.set(service.project, service.name, to: previous) } catch { rolledBack = false }
+                }
+                if rolledBack { await discard(created) }
+                return rolledBack
+            }.value
             throw Failed(service: service.name, reason: "\(error)", rolledBack: rolledBack)
         }
     }

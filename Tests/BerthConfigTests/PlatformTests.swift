@@ -9,7 +9,7 @@ import TestSupport
     @Test func defaults() throws {
         let p = try Repo.load([:]).platform
         #expect(p.domain == "example.test")
-        #expect(p.proxy.kind == .traefik && p.proxy.image == nil && p.proxy.resolvedImage == "traefik:v3.1")
+        #expect(p.proxy.kind == .traefik && p.proxy.image == nil && p.proxy.resolvedImage == "traefik:v3.7")
         #expect(p.proxy.httpPort == 80 && p.proxy.httpsPort == 443 && p.proxy.bindAddress == "0.0.0.0")
         #expect(p.proxy.redirectToHTTPS && p.proxy.accessLog)
         #expect(p.acme.email == nil && !p.acme.enabled && p.acme.ca == ACMEConfig.letsEncryptProduction)

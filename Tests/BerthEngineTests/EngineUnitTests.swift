@@ -1,5 +1,7 @@
 import BerthConfig
 @testable import BerthEngine
+@testable import BerthProxy
+@testable import BerthRuntime
 import BerthPlan
 import Foundation
 import Synchronization
@@ -20,7 +22,9 @@ final class RecordingDriver: ProxyDriver {
     }
 
     func routedHosts() async throws -> Set<String> { [] }
-    func drain(_ upstreams: [String], timeout: TimeSpan) async -> Bool { true }
+    func drain(_ targets: [DrainTarget], timeout: TimeSpan) async -> DrainResult {
+        DrainResult(drained: true, signal: "none", waited: .zero)
+    }
 }
 
 @Suite struct EngineUnitTests {
@@ -50,7 +54,8 @@ final class RecordingDriver: ProxyDriver {
     @Test func initialUpstreamsPreferWhatTheProxyRoutes() {
         func container(_ name: String, running: Bool = true) -> ManagedContainer {
             ManagedContainer(actual: ActualContainer(id: name, name: name, project: "site", service: "www", configHash: "h",
-                                                     replica: 1, image: "x", running: running), labels: [:], networks: [])
+                                                     replica: 1, image: "x", running: running), labels: [:],
+                             addresses: ["site_ingress": "10.0.0.1"])
         }
         let existing = [container("old-1"), container("new-1"), container("stopped", running: false)]
         let routed = ApplyEngine.initialUpstreams(desired, existing, routed: ["old-1"])

@@ -1,5 +1,7 @@
 import BerthConfig
 @testable import BerthEngine
+import BerthProxy
+import BerthRuntime
 import BerthPlan
 import Foundation
 import Synchronization
@@ -40,7 +42,7 @@ final class MemoryRuntime: ContainerRuntime {
         let parts = name.split(separator: "-")
         return ManagedContainer(actual: ActualContainer(id: id, name: name, project: String(parts[0]), service: String(parts[1]),
                                                         configHash: hash, replica: Int(parts.last!) ?? 1, image: "x"),
-                                labels: [:], networks: [])
+                                labels: [:], addresses: ["\(parts[0])_ingress": "10.0.0.\(state.withLock { $0.nextID })"])
     }
 
     var names: Set<String> { state.withLock { Set($0.containers.values.map(\.name)) } }
@@ -53,7 +55,23 @@ final class MemoryRuntime: ContainerRuntime {
     func managedVolumes() async throws -> [ActualVolume] { [] }
     func createNetwork(_ spec: NetworkSpec) async throws {}
     func removeNetwork(_ name: String) async throws {}
-    func createMarkerNetwork(_ name: String, labels: [String: String]) async throws {}
+    func createLock(_ name: String, labels: [String: String]) async throws -> String {
+        try state.withLock { s in
+            if s.containers.values.contains(where: { $0.name == name }) { throw LockTaken(name: name) }
+            let id = "c\(s.nextID)"
+            s.nextID += 1
+            s.containers[id] = Container(id: id, name: name)
+            return id
+        }
+    }
+
+    func lock(_ name: String) async throws -> (id: String, labels: [String: String])? {
+        state.withLock { s in s.containers.values.first { $0.name == name }.map { ($0.id, [:]) } }
+    }
+
+    func rename(_ id: String, to name: String) async throws {
+        state.withLock { $0.containers[id]?.name = name }
+    }
     func createVolume(_ spec: VolumeSpec) async throws {}
     func removeVolume(_ name: String) async throws {}
     func ensureImage(_ reference: String, policy: PullPolicy, credentials: (username: String, password: String)?) async throws {}
@@ -97,7 +115,8 @@ final class MemoryRuntime: ContainerRuntime {
 
     func inspect(_ id: String) async throws -> ContainerStatus {
         let running = state.withLock { $0.containers[id]?.running ?? false }
-        return ContainerStatus(running: running, state: running ? "running" : "exited", health: running ? .healthy : .none)
+        return ContainerStatus(running: running, state: running ? "running" : "exited", health: running ? .healthy : .none,
+                               addresses: ["site_ingress": "10.0.1.\(id.dropFirst())", "notes_ingress": "10.0.2.\(id.dropFirst())"])
     }
 
     func logs(_ id: String, tail: Int) async throws -> String { "" }
@@ -129,5 +148,7 @@ final class FlakyDriver: ProxyDriver {
     }
 
     func routedHosts() async throws -> Set<String> { [] }
-    func drain(_ upstreams: [String], timeout: TimeSpan) async -> Bool { true }
+    func drain(_ targets: [DrainTarget], timeout: TimeSpan) async -> DrainResult {
+        DrainResult(drained: true, signal: "none", waited: .zero)
+    }
 }

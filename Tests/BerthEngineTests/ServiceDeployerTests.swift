@@ -1,5 +1,7 @@
 import BerthConfig
 @testable import BerthEngine
+import BerthProxy
+import BerthRuntime
 import BerthPlan
 import Foundation
 import Testing

@@ -88,7 +88,7 @@ import Testing
 
     @Test func staticConfigDeclaresEntrypointsPerProtocol() throws {
         let doc = TraefikRenderer.staticDocument(try TraefikFixtures.shop().platform)
-        #expect(doc["entryPoints"]?.keys == ["web", "websecure", "db", "dbtls", "dns"])
+        #expect(doc["entryPoints"]?.keys == ["web", "websecure", "traefik", "db", "dbtls", "dns"])
         #expect(doc["entryPoints", "web", "address"] == .string(":80"))
         #expect(doc["entryPoints", "websecure", "address"] == .string(":443"))
         #expect(doc["entryPoints", "websecure", "http", "tls", "certResolver"] == .string("letsencrypt"))

@@ -55,7 +55,7 @@ extension ApplyE2ETests {
             try s.project("e2eadmin-a", compose: E2E.appCompose(replicas: 2), project: E2E.appProject(host: "admin.e2e.localhost"))
             let apply = try await s.apply()
             try #require(apply.status == 0, "\(apply)")
-            let admin = CaddyAdmin(endpoint: .unixSocket(s.stateDir.appendingPathComponent("proxy/admin.sock").path))
+            let admin = CaddyAdmin(endpoint: .unixSocket(s.stateDir.appendingPathComponent("\(E2E.platformName)/proxy/admin.sock").path))
             let current = try await admin.config()
             // Two configurations that differ only in the order of the upstreams: each load is a real reload.
             let flipped = try JSONSerialization.data(withJSONObject: Self.reversingUpstreams(JSONSerialization.jsonObject(with: current)))

@@ -131,7 +131,7 @@ extension ApplyE2ETests {
             killed.kill9()
             let killedResult = await killed.wait(timeout: 10)
             #expect(killedResult.signaled && killedResult.status == SIGKILL, "\(killedResult)")
-            let lockAfterKill = await E2E.exists(network: E2E.lockNetwork)
+            let lockAfterKill = await E2E.exists(container: E2E.lockContainer)
             let afterKill = await E2E.containers("\(project)-web-")
             // The old version still serves while the aborted replicas sit there unrouted.
             #expect(E2EHTTP.versions(host, count: 5) == ["version=1": 5])
@@ -156,7 +156,7 @@ extension ApplyE2ETests {
             #expect(Set(now.compactMap { E2E.hash(ofReplica: $0, project: project, service: "web") }).count == 1, "\(now)")
             #expect(now.allSatisfy { $0.hasSuffix("-1") || $0.hasSuffix("-2") }, "renamed leftovers: \(now)")
             #expect(await E2E.runningContainers("\(project)-").count == 2)
-            #expect(!(await E2E.exists(network: E2E.lockNetwork)), "berth-lock is still there after the recovery apply")
+            #expect(!(await E2E.exists(container: E2E.lockContainer)), "the lock is still there after the recovery apply")
             #expect(E2EHTTP.versions(host) == ["version=2": 20])
             // And it stays converged.
             let again = try await s.apply()

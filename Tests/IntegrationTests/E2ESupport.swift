@@ -15,9 +15,14 @@ enum E2E {
     static let proxyImage = "berth/caddy:2.11"
     static let pool = "10.214.0.0/16"
     /// Resources of the proxy stack and the deploy lock: not part of any project.
-    static let proxyContainer = "berth-proxy"
-    static let proxyNetwork = "berth_proxy"
-    static let lockNetwork = "berth-lock"
+    /// The tests' platform is named after its domain `e2e.localhost`.
+    static let platformName = "e2e-localhost"
+    static let proxyContainer = "berth-e2e-localhost-proxy"
+    static let proxyNetwork = "berth-e2e-localhost_proxy"
+    static let lockContainer = "berth-e2e-localhost-lock"
+    static let traefikImage = "berth/traefik:3.7"
+    /// Traefik's API port for the tests' platform (on 127.0.0.1).
+    static let traefikAPIPort = 18089
 
     /// Set BERTH_E2E=0 to skip these tests (they need root and a Docker engine).
     static var enabled: Bool { ProcessInfo.processInfo.environment["BERTH_E2E"] != "0" }
@@ -42,14 +47,21 @@ enum E2E {
         }
     }
 
-    /// A platform.yml for the tests: Caddy on 127.0.0.1:18080/18443, the test address pool.
-    static func platformYAML(extra: String = "") -> String {
-        """
+    /// A platform.yml for the tests: Caddy (or Traefik) on 127.0.0.1:18080/18443, the test address pool.
+    static func platformYAML(extra: String = "", traefik: Bool = false) -> String {
+        let proxy = traefik
+            ? "{kind: traefik, image: \(traefikImage), http_port: \(httpPort), https_port: \(httpsPort), bind_address: 127.0.0.1, api_port: \(traefikAPIPort)}"
+            : "{kind: caddy, image: \(proxyImage), http_port: \(httpPort), https_port: \(httpsPort), bind_address: 127.0.0.1}"
+        return """
         domain: e2e.localhost
-        proxy: {kind: caddy, image: \(proxyImage), http_port: \(httpPort), https_port: \(httpsPort), bind_address: 127.0.0.1}
+        proxy: \(proxy)
         network: {pools: [\(pool)]}
         \(extra)
         """
+    }
+
+    static func exists(container: String) async -> Bool {
+        await E2ECommand.docker(["inspect", "--type", "container", container]).status == 0
     }
 
     /// compose.yml of one app service (berth-demo/app:1).
@@ -263,10 +275,10 @@ final class E2EScenario: @unchecked Sendable {
     /// network, and the deploy lock network.
     func removeLeftovers() async {
         let containers = await E2ECommand.dockerLines(["ps", "-a", "--format", "{{.Names}}"])
-            .filter { $0.hasPrefix(prefix) || $0 == E2E.proxyContainer }
+            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer }
         if !containers.isEmpty { await E2ECommand.docker(["rm", "-f", "-v"] + containers) }
         let networks = await E2ECommand.dockerLines(["network", "ls", "--format", "{{.Name}}"])
-            .filter { $0.hasPrefix(prefix) || $0 == E2E.proxyNetwork || $0 == E2E.lockNetwork }
+            .filter { $0.hasPrefix(prefix) || $0 == E2E.proxyNetwork }
         for network in networks { await E2ECommand.docker(["network", "rm", network]) }
         let volumes = await E2ECommand.dockerLines(["volume", "ls", "--format", "{{.Name}}"]).filter { $0.hasPrefix(prefix) }
         if !volumes.isEmpty { await E2ECommand.docker(["volume", "rm", "-f"] + volumes) }
