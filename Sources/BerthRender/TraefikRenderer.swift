@@ -53,7 +53,11 @@ public enum TraefikRenderer {
         if let resolver = certificateResolver(platform.acme) {
             doc.append(("certificatesResolvers", .object([(platform.acme.resolverName, resolver)])))
         }
+        // Traefik waits providersThrottleDuration (2 s by default) between two loads of a provider's
+        // configuration: switches less than 2 s apart (services of parallel projects) would each wait
+        // ~1.5 s. The file provider's writes are atomic renames, so a short throttle is safe.
         doc.append(("providers", .object([
+            ("providersThrottleDuration", .string("10ms")),
             ("file", .object([("directory", .string(dynamicDirectory)), ("watch", .bool(true))])),
         ])))
         // Served on Traefik's own `traefik` entrypoint, on the host's loopback only: Berth reads the

@@ -81,7 +81,7 @@ struct ApplyE2ETests {
             try Self.homelabForCaddy(s)
             let apply = try await s.apply()
             try #require(apply.status == 0, "\(apply)")
-            #expect(apply.stdout.contains("create the proxy berth-proxy"))
+            #expect(apply.stdout.contains("create the proxy \(E2E.proxyContainer)"))
 
             // Every route through the proxy on 127.0.0.1:18080.
             let www = try #require(await E2EHTTP.waitFor("www.homelab.localhost"), "site www did not answer 200")

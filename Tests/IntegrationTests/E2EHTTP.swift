@@ -29,7 +29,13 @@ final class E2EHTTPConnection {
     private(set) var connectionsOpened = 0
     private var responseBytes = 0
 
-    init(port: Int = E2E.httpPort) { self.port = UInt16(port) }
+    /// The local address the connection comes from (a loopback address: 127.0.0.1 or 127.0.0.2 …).
+    let source: String?
+
+    init(port: Int = E2E.httpPort, source: String? = nil) {
+        self.port = UInt16(port)
+        self.source = source
+    }
     deinit { close() }
 
     func close() {
@@ -93,6 +99,19 @@ final class E2EHTTPConnection {
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         _ = setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            precondition(source.hasPrefix("127."), "tests only use loopback addresses")
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                _ = Glibc.close(s)
+                throw E2EConnectionError(message: "bind \(source): \(String(cString: strerror(errno)))")
+            }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
@@ -209,8 +228,9 @@ final class E2EHTTPConnection {
 
 enum E2EHTTP {
     /// One request on a fresh connection.
-    static func get(_ host: String, _ path: String = "/", headers: [String: String] = [:], timeout: Double = 5) throws -> E2EHTTPResponse {
-        let connection = E2EHTTPConnection()
+    static func get(_ host: String, _ path: String = "/", headers: [String: String] = [:], timeout: Double = 5,
+                    source: String? = nil) throws -> E2EHTTPResponse {
+        let connection = E2EHTTPConnection(source: source)
         defer { connection.close() }
         return try connection.get(host: host, path: path, headers: headers, timeout: timeout)
     }

@@ -275,7 +275,8 @@ final class E2EScenario: @unchecked Sendable {
     /// network, and the deploy lock network.
     func removeLeftovers() async {
         let containers = await E2ECommand.dockerLines(["ps", "-a", "--format", "{{.Names}}"])
-            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer }
+            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer
+                || $0.hasPrefix("berth-\(prefix)") }
         if !containers.isEmpty { await E2ECommand.docker(["rm", "-f", "-v"] + containers) }
         let networks = await E2ECommand.dockerLines(["network", "ls", "--format", "{{.Name}}"])
             .filter { $0.hasPrefix(prefix) || $0 == E2E.proxyNetwork }
