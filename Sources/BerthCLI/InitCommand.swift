@@ -62,6 +62,8 @@ enum InitTemplate {
 
                 proxy:
                   kind: traefik          # traefik | caddy
+                  image: traefik:v3.7    # offline: berth/traefik:3.7 from scripts/build-images.sh
+                  network: host          # the proxy sees real client addresses
                   http_port: 80
                   https_port: 443
 

@@ -121,6 +121,9 @@ public struct ProxyStack: Sendable {
 
     /// The old proxy keeps its name (and keeps serving) until a replacement answers.
     private func replace(_ old: ManagedContainer, wasRunning: Bool, initial: DesiredState) async throws {
+        // The old proxy starts from the same files: keep them to start it again as it was.
+        let startFiles = [caddyConfig, traefikDirectory.appendingPathComponent("traefik.yml")]
+        let saved = startFiles.map { try? Data(contentsOf: $0) }
         try await prepareFiles(initial: initial)
         let id = try await create(name: replacementName)
         if wasRunning { try await runtime.stop(old.actual.id, timeout: 10) }
@@ -134,6 +137,7 @@ public struct ProxyStack: Sendable {
             try? await runtime.remove(id)
             var restored = ""
             if wasRunning {
+                for (file, data) in zip(startFiles, saved) { if let data { try? data.write(to: file, options: .atomic) } }
                 try? FileManager.default.removeItem(at: adminSocket)
                 do {
                     try await runtime.start(old.actual.id)

@@ -32,6 +32,9 @@ public struct TraefikDriver: ProxyDriver {
     @discardableResult
     public func write(_ state: DesiredState) throws -> [String: Set<String>] {
         let files = [TraefikRenderer.staticConfig(state)] + TraefikRenderer.dynamicConfigs(state)
+        // The file provider watches this directory from its start: it must exist even with no routes yet
+        // (Traefik does not retry a directory that was missing when it started).
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("dynamic"), withIntermediateDirectories: true)
         try OutputDirectory(root: directory, owned: ["dynamic"])
             .write(files.map { RenderedFile(path: String($0.path.dropFirst("traefik/".count)), contents: $0.contents) })
         return Self.expectedRouters(state)
@@ -61,7 +64,7 @@ public struct TraefikDriver: ProxyDriver {
             } catch {
                 last = "\(error)"
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(25))
         }
         throw Failure(message: "Traefik did not load the new routes within \(confirmTimeout): \(last)")
     }

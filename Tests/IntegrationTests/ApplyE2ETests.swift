@@ -27,6 +27,7 @@ struct ApplyE2ETests {
         platform = replacingTopLevelBlock(platform, "acme", with: nil)
         platform = replacingTopLevelBlock(platform, "entrypoints", with: nil)  // only the removed echo project used one
         platform = platform.replacingOccurrences(of: #"pools: \[[^\]]*\]"#, with: "pools: [\(E2E.pool)]", options: .regularExpression)
+        platform = platform.replacingOccurrences(of: "domain: homelab.localhost", with: "domain: homelab.localhost\nname: \(E2E.platformName)")
         try s.write("platform.yml", platform)
 
         try FileManager.default.removeItem(at: s.repo.appendingPathComponent("projects/echo"))
