@@ -141,6 +141,7 @@ public struct ProxyStack: Sendable {
                 try? FileManager.default.removeItem(at: adminSocket)
                 do {
                     try await runtime.start(old.actual.id)
+                    try await waitReady()
                     restored = "; the previous proxy was started again and keeps serving"
                 } catch {
                     restored = "; starting the previous proxy again failed too: \(error)"

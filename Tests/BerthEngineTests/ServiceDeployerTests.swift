@@ -16,7 +16,10 @@ import TestSupport
     let www: ServiceSpec
 
     init() throws {
-        desired = try DesiredStateBuilder(repository: Fixtures.load(Fixtures.homelab)).build()
+        var state = try DesiredStateBuilder(repository: Fixtures.load(Fixtures.homelab)).build()
+        // Upstreams by container name (a bridge-mode proxy), so the drivers below can match them.
+        state.platform.proxy.network = .bridge
+        desired = state
         project = try #require(desired.project("site"))
         www = try #require(project.service("www"))
     }
