@@ -80,14 +80,21 @@ cleanup() {
     docker network ls -q --filter label=berth.managed=true --filter "label=berth.platform=$plat" | xargs -r docker network rm >/dev/null 2>&1
     docker volume ls -q --filter label=berth.managed=true --filter "label=berth.platform=$plat" | xargs -r docker volume rm >/dev/null 2>&1
   done
-  docker ps -aq --filter "label=berth.bench=$RUN_ID" | xargs -r docker rm -f >/dev/null 2>&1
   (cd "$WORK/compose" 2>/dev/null && docker-compose -p "$COMPOSE_PROJECT" down -v >/dev/null 2>&1)
-  docker service rm "$SWARM_SVC" >/dev/null 2>&1
   docker rm -f "$SWARM_PROXY" >/dev/null 2>&1
+  if docker service rm "$SWARM_SVC" >/dev/null 2>&1; then
+    # Its task containers go a few seconds after `service rm`.
+    for _ in $(seq 1 30); do
+      [ -z "$(docker ps -aq --filter "label=com.docker.swarm.service.name=$SWARM_SVC")" ] && break
+      sleep 1
+    done
+    docker ps -aq --filter "label=com.docker.swarm.service.name=$SWARM_SVC" | xargs -r docker rm -f >/dev/null 2>&1
+  fi
   if docker network inspect "$SWARM_NET" >/dev/null 2>&1; then
     # The service's tasks leave the overlay network a few seconds after `service rm`.
     for _ in $(seq 1 30); do docker network rm "$SWARM_NET" >/dev/null 2>&1 && break; sleep 1; done
   fi
+  docker ps -aq --filter "label=berth.bench=$RUN_ID" | xargs -r docker rm -f >/dev/null 2>&1
   if [ "$SWARM_INITIALIZED" = 1 ]; then docker swarm leave --force >/dev/null 2>&1; fi
   if [ "$GWBRIDGE_CREATED" = 1 ]; then
     for _ in $(seq 1 10); do docker network rm docker_gwbridge >/dev/null 2>&1 && break; sleep 1; done
