@@ -58,8 +58,9 @@ echo "(the last one comes from 127.0.0.2, outside the lan-only allow-list: 403)"
 echo; echo "== the TCP route (entrypoint echo, port 7000):"
 echo "printf 'hello berth\\n' | nc -q1 127.0.0.1 7000  →  $(printf 'hello berth\n' | timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7000; cat >&3; timeout 1 cat <&3' || true)"
 echo; echo "== the rate limit (api-limit: 50/s, burst 100): 200 requests at once"
-codes=$(for _ in $(seq 1 200); do echo "url = \"https://api.homelab.localhost:$HTTPS_PORT/\""; done \
-  | curl -sk --parallel --parallel-max 50 --resolve "api.homelab.localhost:$HTTPS_PORT:127.0.0.1" -K - -o /dev/null -w '%{http_code}\n' | sort | uniq -c | tr '\n' ' ')
+codes=$(for _ in $(seq 1 200); do printf 'url = "https://api.homelab.localhost:%s/"\noutput = "/dev/null"\n' "$HTTPS_PORT"; done \
+  | curl -sk --no-progress-meter --parallel --parallel-max 50 --resolve "api.homelab.localhost:$HTTPS_PORT:127.0.0.1" -K - -w '%{http_code}\n' \
+  | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')
 echo "status codes: $codes(429 = limited)"
 echo
 echo "Try a rollout: change APP_VERSION in $DEMO_DIR/projects/api/compose.yml and run"

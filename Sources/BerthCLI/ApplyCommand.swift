@@ -70,8 +70,15 @@ struct ApplyCommand: AsyncParsableCommand {
         applyOptions.waitLock = waitLock
 
         let report: ApplyReport?
-        do {
+        apply: do {
             if yes {
+                // A no-op apply takes no lock: plan first, lock (and plan again) only for changes.
+                let first = try await applyEngine.prepare(repository, options: applyOptions)
+                guard first.hasChanges else {
+                    show(first, output: output)
+                    report = nil
+                    break apply
+                }
                 report = try await applyEngine.withLock(repository.platform, wait: waitLock) { () -> ApplyReport? in
                     let prepared = try await applyEngine.prepare(repository, options: applyOptions)
                     show(prepared, output: output)

@@ -62,6 +62,24 @@ final class RecordingDriver: ProxyDriver {
         #expect(routed["site/www"] == ["old-1"])
         let fresh = ApplyEngine.initialUpstreams(desired, existing, routed: [])
         #expect(fresh["site/www"] == ["new-1", "old-1"])
+        // Without the proxy's word, replicas of the desired configuration may be leftovers of an
+        // interrupted rollout that were never checked: the older generation is routed, not them.
+        let hash = try! #require(desired.project("site")?.service("www")?.configHash)
+        var leftover = container("leftover-1")
+        leftover.actual.configHash = hash
+        let mixed = ApplyEngine.initialUpstreams(desired, existing + [leftover], routed: [])
+        #expect(mixed["site/www"] == ["new-1", "old-1"])
+        // On the host network the proxy reports addresses: they count as routed too.
+        let byAddress = ApplyEngine.initialUpstreams(desired, existing, routed: ["10.0.0.1"])
+        #expect(byAddress["site/www"] == ["new-1", "old-1"])
+    }
+
+    @Test func onTheHostNetworkRoutesPointAtAddresses() async throws {
+        let driver = RecordingDriver()
+        let table = RouteTable(driver: driver, state: desired, upstreams: [:])
+        await table.register("w1", addresses: ["site_ingress": "10.213.0.5"])
+        try await table.set("site", "www", to: ["w1"])
+        #expect(driver.pushed.withLock { $0.last?["site-www-1"] } == ["10.213.0.5:8080"])
     }
 
     @Test func caddyRoutedHostsComeFromDialAddresses() throws {
