@@ -70,8 +70,10 @@ final class RecordingDriver: ProxyDriver {
         let mixed = ApplyEngine.initialUpstreams(desired, existing + [leftover], routed: [])
         #expect(mixed["site/www"] == ["new-1", "old-1"])
         // On the host network the proxy reports addresses: they count as routed too.
-        let byAddress = ApplyEngine.initialUpstreams(desired, existing, routed: ["10.0.0.1"])
-        #expect(byAddress["site/www"] == ["new-1", "old-1"])
+        var elsewhere = container("other-1")
+        elsewhere.addresses = ["site_ingress": "10.0.0.9"]
+        let byAddress = ApplyEngine.initialUpstreams(desired, existing + [elsewhere], routed: ["10.0.0.9"])
+        #expect(byAddress["site/www"] == ["other-1"])
     }
 
     @Test func onTheHostNetworkRoutesPointAtAddresses() async throws {

@@ -52,8 +52,9 @@ extension ApplyE2ETests {
             try s.write("platform.yml", E2E.platformYAML())
             try s.project("e2elock2-web", compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: "lock2.e2e.localhost"))
             let host = ProcessInfo.processInfo.hostName
-            // The lock image exists once an apply ran.
+            // The lock image exists once an apply ran; then a change, so that the next apply needs the lock.
             try #require(try await s.apply().status == 0)
+            try s.project("e2elock2-web", compose: E2E.appCompose(replicas: 2), project: E2E.appProject(host: "lock2.e2e.localhost"))
             func createLock(pid: Int32) async -> E2ECommandResult {
                 await E2ECommand.docker(["create", "--name", E2E.lockContainer, "--network", "none",
                                          "--label", "berth.managed=true", "--label", "berth.role=lock",
@@ -65,7 +66,6 @@ extension ApplyE2ETests {
             let refused = try await s.apply()
             #expect(refused.status == 3, "\(refused)")
             #expect(refused.stderr.contains("pid \(getpid()) on \(host) since 2026-01-01T00:00:00Z"), "\(refused)")
-            try s.project("e2elock2-web", compose: E2E.appCompose(replicas: 2), project: E2E.appProject(host: "lock2.e2e.localhost"))
             #expect(await E2E.containers("e2elock2-").count == 1, "a refused apply must not start anything")
             let waited = try await s.apply(["--wait-lock", "1s"])
             #expect(waited.status == 3 && waited.seconds >= 0.9 && waited.seconds < 3.5, "\(waited)")
