@@ -26,13 +26,13 @@ public struct NetworkAPI: Sendable {
     }
 
     /// Attaches a container (created or running) to the network, reachable there also as `aliases`.
-    public func connect(_ network: String, container: String, aliases: [String] = []) async throws {
+    public func connect(_ network: String, container: String, aliases: [String] = [], ipv4Address: String? = nil) async throws {
         struct Body: Encodable, Sendable {
             var container: String
             var endpointConfig: EndpointConfig
             enum CodingKeys: String, CodingKey { case container = "Container", endpointConfig = "EndpointConfig" }
         }
-        let body = Body(container: container, endpointConfig: EndpointConfig(aliases: aliases.isEmpty ? nil : aliases))
+        let body = Body(container: container, endpointConfig: EndpointConfig(aliases: aliases.isEmpty ? nil : aliases, ipv4Address: ipv4Address))
         _ = try await client.send(
             .POST, "/networks/\(QueryString.escapePath(network))/connect", json: body,
             context: "connecting container \(container) to network \(network)")

@@ -36,6 +36,29 @@ public actor RouteTable {
         self.addresses[name] = addresses
     }
 
+    /// Addresses handed out by `reserve` in this apply (not yet seen on a container).
+    private var reserved: Set<UInt32> = []
+
+    /// On the host network, `count` free addresses of `network`'s subnet for new replicas, which they
+    /// are created with and keep across restarts (Docker would otherwise give a restarted container
+    /// another address, and the proxy would dial a stale one). Empty: not needed (bridge mode, or a
+    /// network whose subnet Berth did not carve).
+    public func reserve(_ count: Int, on network: String) -> [String] {
+        guard byAddress, count > 0, let spec = state.networks.first(where: { $0.name == network }),
+              let subnet = IPv4Network(parsing: spec.subnet), subnet.prefix <= 30 else { return [] }
+        let used = Set(addresses.values.compactMap { $0[network] }.compactMap(IPv4Network.parseAddress)).union(reserved)
+        var result: [String] = []
+        var candidate = subnet.address + 2  // network address and gateway excluded
+        while result.count < count && candidate < subnet.last {
+            if !used.contains(candidate) {
+                reserved.insert(candidate)
+                result.append(IPv4Network.format(candidate))
+            }
+            candidate += 1
+        }
+        return result.count == count ? result : []
+    }
+
     /// The upstream host the proxy dials for a replica on `network`.
     public func host(of name: String, on network: String) -> String {
         byAddress ? addresses[name]?[network] ?? name : name

@@ -190,9 +190,15 @@ struct ServiceDeployer: Sendable {
     /// one is ready. Each container created is recorded in `created`, so a failure can remove them all.
     func startReady(_ service: ServiceSpec, _ replicas: [(ContainerSpec, String)], into created: CreatedList,
                     routesOfService: [ProxyRoute], settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
+        // Fixed addresses on the routes' networks for a proxy that dials by address.
+        var fixed: [[String: String]] = Array(repeating: [:], count: replicas.count)
+        for network in Set(routesOfService.map(\.network)).sorted() {
+            let addresses = await routes.reserve(replicas.count, on: network)
+            for (i, address) in addresses.enumerated() { fixed[i][network] = address }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (replica, name) in replicas {
-                let request = containerRequest(service, replica, name: name)
+            for (i, (replica, name)) in replicas.enumerated() {
+                let request = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
                 group.addTask {
                     let id = try await runtime.createContainer(request)
                     await created.add(id: id, name: name, index: replica.index)
@@ -230,11 +236,14 @@ struct ServiceDeployer: Sendable {
     }
 
     /// The create request for one replica of this deployment, labelled with the deployment and its time.
-    func containerRequest(_ service: ServiceSpec, _ replica: ContainerSpec, name: String) -> ContainerRequest {
+    func containerRequest(_ service: ServiceSpec, _ replica: ContainerSpec, name: String,
+                          fixedAddresses: [String: String] = [:]) -> ContainerRequest {
         var labels = replica.labels
         labels[Labels.deployment] = deployment
         labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
-        return ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels, networks: replica.networks)
+        var request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels, networks: replica.networks)
+        request.fixedAddresses = fixedAddresses
+        return request
     }
 
     func stopTimeout(_ service: ServiceSpec) -> Int {

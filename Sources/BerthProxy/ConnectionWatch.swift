@@ -4,7 +4,8 @@ import Foundation
 /// connections on the port the proxy uses, looked at inside the replica's network namespace
 /// (`nsenter -t PID -n ss -tni`). Traefik has no per-server in-flight counter, and it keeps idle
 /// keep-alive connections to a server it no longer routes to (for its 90 s idle timeout), so an open
-/// connection alone is not a request. A connection carries one when the replica has unsent or unread
+/// connection alone is not a request, nor is a spare connection the proxy dialled ahead and never
+/// used (`bytes_received` absent). A connection carries one when the replica has unsent or unread
 /// bytes, has sent nothing yet (a new connection's first request: `bytes_sent` absent), received data
 /// more than `skew` ms after it last sent (a request on a reused connection it has not answered), or
 /// sent data within the last `quietTime` ms (an answer still being streamed). Measured on Traefik 3.7
@@ -24,8 +25,9 @@ public struct ConnectionWatch: Sendable {
         /// Milliseconds since the replica last sent / received data (nil when ss did not say).
         public var lastSend: Int?
         public var lastReceive: Int?
-        /// tcp_info bytes_sent (0 when ss leaves it out: nothing sent yet).
+        /// tcp_info bytes_sent / bytes_received (0 when ss leaves them out: nothing yet).
         public var bytesSent: Int = 0
+        public var bytesReceived: Int = 0
     }
 
     /// Whether the watch can run here: Berth on the Docker host, as root, with nsenter and ss.
@@ -50,7 +52,11 @@ public struct ConnectionWatch: Sendable {
     /// How many of the connections carry a request.
     public func inFlight(_ connections: [Connection]) -> Int {
         connections.filter { c in
-            if c.recvQ > 0 || c.sendQ > 0 || c.bytesSent == 0 { return true }
+            if c.recvQ > 0 || c.sendQ > 0 { return true }
+            // A connection the proxy opened but never sent a request on (Go dials ahead and keeps the
+            // spare connection idle) carries nothing.
+            if c.bytesReceived == 0 { return false }
+            if c.bytesSent == 0 { return true }
             // ss leaves out a time that is 0 (data this very millisecond).
             let sent = c.lastSend ?? 0
             let received = c.lastReceive ?? 0
@@ -70,6 +76,7 @@ public struct ConnectionWatch: Sendable {
                     if field.hasPrefix("lastsnd:") { result[result.count - 1].lastSend = Int(field.dropFirst(8)) }
                     if field.hasPrefix("lastrcv:") { result[result.count - 1].lastReceive = Int(field.dropFirst(8)) }
                     if field.hasPrefix("bytes_sent:") { result[result.count - 1].bytesSent = Int(field.dropFirst(11)) ?? 0 }
+                    if field.hasPrefix("bytes_received:") { result[result.count - 1].bytesReceived = Int(field.dropFirst(15)) ?? 0 }
                 }
             }
         }

@@ -50,7 +50,8 @@ enum ContainerFactory {
                          startPeriod: h.startPeriod.map { .milliseconds($0.milliseconds) })
         }
         let networking = request.networks.first.map {
-            NetworkingConfig(endpointsConfig: [$0.network: EndpointConfig(aliases: $0.aliases.isEmpty ? nil : $0.aliases)])
+            NetworkingConfig(endpointsConfig: [$0.network: EndpointConfig(aliases: $0.aliases.isEmpty ? nil : $0.aliases,
+                                                                          ipv4Address: request.fixedAddresses[$0.network])])
         }
         return ContainerConfig(
             image: request.image, cmd: s.command, entrypoint: s.entrypoint,

@@ -91,6 +91,9 @@ public struct ContainerRequest: Sendable {
     public var publish: [PublishedPort] = []
     /// Shares the host's network stack (the proxy in host mode); `networks` must then be empty.
     public var hostNetwork = false
+    /// Fixed addresses per network (network → IPv4): replicas a host-network proxy dials by address
+    /// keep them across restarts.
+    public var fixedAddresses: [String: String] = [:]
     /// Extra bind mounts `host path → container path` (the proxy's config/admin directory).
     public var binds: [(host: String, container: String)] = []
 

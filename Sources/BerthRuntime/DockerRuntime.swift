@@ -134,7 +134,8 @@ public struct DockerRuntime: ContainerRuntime {
         // API 1.41 attaches one network at creation; the others are connected before start.
         for attachment in request.networks.dropFirst() {
             do {
-                try await client.networks.connect(attachment.network, container: id, aliases: attachment.aliases)
+                try await client.networks.connect(attachment.network, container: id, aliases: attachment.aliases,
+                                                  ipv4Address: request.fixedAddresses[attachment.network])
             } catch {
                 try? await client.containers.remove(id, force: true)
                 throw error

@@ -22,14 +22,17 @@ import TestSupport
             \t cubic rto:204 bytes_sent:512 bytes_received:275 lastsnd:2016 lastrcv:2016
             0      120    10.214.0.2:8080      10.214.0.1:40008
             \t cubic rto:204 bytes_sent:900 bytes_received:275 lastsnd:3000 lastrcv:3000
+            0      0      10.214.0.2:8080      10.214.0.1:40010
+            \t cubic rto:204 lastsnd:5000 lastrcv:5000 lastack:5000
             """
         let connections = ConnectionWatch.parse(text)
-        #expect(connections.count == 5)
+        #expect(connections.count == 6)
         #expect(connections[1].lastReceive == 496 && connections[1].lastSend == 2516 && connections[1].bytesSent == 512)
         #expect(connections[2].bytesSent == 0)
         let watch = ConnectionWatch()
-        // idle, in flight on a reused connection, first request in flight, idle (equal times), unsent bytes
-        #expect(connections.map { watch.inFlight([$0]) } == [0, 1, 1, 0, 1])
+        // idle, in flight on a reused connection, first request in flight, idle (equal times), unsent
+        // bytes, a spare connection dialled ahead and never used
+        #expect(connections.map { watch.inFlight([$0]) } == [0, 1, 1, 0, 1, 0])
         #expect(watch.inFlight([]) == 0)
     }
 

@@ -101,7 +101,10 @@ struct ApplyE2ETests {
             let wrong = E2EHTTP.status("api.homelab.localhost", "/admin", headers: E2EHTTP.basicAuth("admin", "wrong"))
             #expect(wrong == 401)
             let admin = E2EHTTP.status("api.homelab.localhost", "/admin", headers: E2EHTTP.basicAuth("admin", "berth-demo"))
-            #expect(admin != 401 && admin > 0, "GET /admin with admin:berth-demo answered \(admin)")
+            #expect(admin != 401 && admin != 403 && admin > 0, "GET /admin with admin:berth-demo answered \(admin)")
+            // lan-only allows 127.0.0.1/32: Caddy on the host network sees the real client address.
+            let fromTwo = try E2EHTTP.get("api.homelab.localhost", "/admin", headers: E2EHTTP.basicAuth("admin", "berth-demo"), source: "127.0.0.2")
+            #expect(fromTwo.status == 403, "GET /admin from 127.0.0.2 answered \(fromTwo.status)")
             // Default middlewares (secure-headers) are applied.
             #expect(www.headers["x-frame-options"] != nil, "secure-headers missing: \(www.headers)")
             // A host nobody routes is not served by any project.

@@ -265,4 +265,34 @@ extension ApplyE2ETests {
             #expect(await E2EHTTP.waitFor("udp.e2e.localhost") != nil, "bridge mode does not serve")
         }
     }
+
+    /// A proxy on the host network dials replicas by address: each replica is created with a fixed
+    /// address, so a replica restarted (after another took its old address, or in another order) is
+    /// still where the proxy's routes point.
+    @Test func restartedReplicasKeepTheAddressTheProxyDials() async throws {
+        try await E2EScenario.run("e2eaddr-") { s in
+            try s.write("platform.yml", E2E.platformYAML(traefik: true))
+            let project = "e2eaddr-web"
+            let host = "addr.e2e.localhost"
+            try s.project(project, compose: E2E.appCompose(replicas: 2), project: E2E.appProject(host: host))
+            try #require(try await s.apply().status == 0)
+            #expect(await E2EHTTP.waitFor(host, "/cgi-bin/version") != nil)
+            let replicas = await E2E.runningContainers("\(project)-web-")
+            try #require(replicas.count == 2)
+            var before: [String: String] = [:]
+            for r in replicas { before[r] = await E2E.address(of: r, on: "\(project)_ingress") }
+            // Stop both (their addresses are released), then start them in reverse order.
+            await E2ECommand.docker(["stop", "-t", "1"] + replicas)
+            for r in replicas.reversed() { await E2ECommand.docker(["start", r]) }
+            for r in replicas {
+                let now = await E2E.address(of: r, on: "\(project)_ingress")
+                #expect(now == before[r], "\(r) moved from \(before[r] ?? "?") to \(now ?? "?")")
+            }
+            let answers = await E2EHTTP.waitFor(host, "/cgi-bin/version", timeout: 10)
+            #expect(answers != nil)
+            var ok = 0
+            for _ in 0..<20 where E2EHTTP.status(host, "/cgi-bin/version") == 200 { ok += 1 }
+            #expect(ok == 20, "after the restart only \(ok) of 20 requests were answered")
+        }
+    }
 }
