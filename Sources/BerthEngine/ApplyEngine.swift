@@ -115,8 +115,13 @@ public struct ApplyEngine: Sendable {
         ) { a, _ in a }
         let clashes = repository.enabledProjects.filter { foreign[$0.name] != nil }.map(\.name).sorted()
         if !clashes.isEmpty {
-            throw PrepareError(message: clashes.map { "project '\($0)' already runs on this Docker host as part of platform '\(foreign[$0]!)'" }
-                .joined(separator: "\n") + "\nrename the project, or give this platform its own Docker host")
+            throw PrepareError(message: clashes.map { name -> String in
+                let owner = foreign[name]!
+                return owner == "(unnamed)"
+                    ? "project '\(name)' already runs on this Docker host, created by a Berth without platform names (no berth.platform label)"
+                    : "project '\(name)' already runs on this Docker host as part of platform '\(owner)'"
+            }.joined(separator: "\n") + "\nrename the project, remove the other one (berth down with its repository, or docker rm -f), "
+                + "or give this platform its own Docker host")
         }
         let stack = proxyStack(platform)
         let proxy = stack.current(in: existing)
