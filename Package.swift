@@ -76,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
         .target(name: "TestSupport", dependencies: ["BerthConfig"], path: "Tests/TestSupport"),
-        .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "TestSupport"]),
+        .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthPlan", "TestSupport"]),
         .testTarget(name: "BerthPlanTests", dependencies: ["BerthConfig", "BerthPlan", "TestSupport"]),
         .testTarget(
             name: "BerthRenderTests", dependencies: ["BerthConfig", "BerthPlan", "BerthRender", "TestSupport"],

@@ -2,6 +2,8 @@
 public struct ComposeFile: Sendable, Hashable {
     public var services: [String: ComposeService]
     public var volumes: [String: ComposeVolume]
+    /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
+    public var portLocations: [String: Location] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services
@@ -52,6 +54,9 @@ public struct ComposeService: Sendable, Hashable, Codable {
     public var limits: ResourceLimits?
     public var hostname: String?
     public var expose: [String] = []
+    /// Published ports (nil when the file has none: the config hash of a service without ports stays
+    /// what it was before ports were supported).
+    public var ports: [ComposePort]?
 
     public init(image: String) { self.image = image }
 

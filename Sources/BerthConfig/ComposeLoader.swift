@@ -25,12 +25,11 @@ struct ComposeLoader {
         "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
         "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
         "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose",
+        "hostname", "expose", "ports",
     ]
     static let serviceUnsupported: [String: String] = {
         let special: [String: String] = [
             "build": "Berth deploys prebuilt images; build and tag the image first, then set 'image'",
-            "ports": "services are published through the proxy; add an ingress row in project.yml (protocol tcp or udp for raw ports)",
             "networks": networksReason,
             "network_mode": networksReason,
             "container_name": "Berth names replicas itself so that old and new ones can run side by side during a rollout",
@@ -89,6 +88,14 @@ struct ComposeLoader {
             }
             if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys)) {
                 compose.services[name] = service
+                if service.ports != nil, case .mapping(let keys, _) = entry.value,
+                   let key = keys.first(where: { $0.key.text == "ports" }) {
+                    compose.portLocations[name] = key.key.location
+                    let fixed = service.ports!.filter { $0.hostPort != nil }
+                    if service.replicas > 1, let first = fixed.first {
+                        sink.error(key.key.location, "service '\(name)' publishes host port \(first.description) and has \(service.replicas) replicas: only one container can bind a host port; use one replica, or publish an ephemeral port (\"\(first.containerPort)\"), or route it through the proxy with an ingress row")
+                    }
+                }
             }
         }
         if entries.isEmpty { sink.error(services.location, "'services' is empty") }
@@ -179,6 +186,10 @@ struct ComposeLoader {
         }
         s.hostname = f.string("hostname")
         s.expose = f["expose"].map { exposes($0, f.describe("expose")) } ?? []
+        if let value = f["ports"] {
+            let ports = ports(value, f.describe("ports"))
+            s.ports = ports.isEmpty ? nil : ports
+        }
         if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
             "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
             "update_config": "rollouts are configured under 'rollout' in project.yml",

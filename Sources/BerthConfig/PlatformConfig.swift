@@ -14,6 +14,7 @@ public struct PlatformConfig: Sendable, Hashable {
     public var network: NetworkConfig
     public var api: APIConfig
     public var state: StateConfig
+    public var policy = PolicyConfig()
     /// Credentials for pulling images, per registry host (`ghcr.io`, `registry.example.com:5000`).
     public var registries: [String: RegistryCredentials] = [:]
 
@@ -196,4 +197,12 @@ public struct RegistryCredentials: Sendable, Hashable {
         guard image.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" else { return "docker.io" }
         return first
     }
+}
+
+/// What the platform allows of the Compose files it runs (`policy` in platform.yml).
+public struct PolicyConfig: Sendable, Hashable {
+    /// Compose `ports`: any address, loopback only, or none (everything through the proxy).
+    public var publishedPorts: PublishedPortsPolicy = .any
+
+    public init() {}
 }

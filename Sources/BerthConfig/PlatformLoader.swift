@@ -5,7 +5,7 @@ struct PlatformLoader {
 
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
-            "name", "domain", "proxy", "acme", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
+            "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -45,6 +45,13 @@ struct PlatformLoader {
             }
             if p.proxy.httpPort == p.proxy.httpsPort {
                 f.error("https_port", "'http_port' and 'https_port' are both \(p.proxy.httpPort)")
+            }
+        }
+        if let f = top.fields("policy", known: ["published_ports"]) {
+            if let text = f.string("published_ports") {
+                if let policy = PublishedPortsPolicy(rawValue: text) { p.policy.publishedPorts = policy } else {
+                    f.error("published_ports", "'published_ports' in 'policy' must be any, loopback or none, found '\(text)'\(Suggestion.hint(for: text, in: PublishedPortsPolicy.allCases.map(\.rawValue)))")
+                }
             }
         }
         if let f = top.fields("acme", known: ["email", "ca", "challenge", "dns_provider", "resolvers", "resolver_name", "storage"]) {

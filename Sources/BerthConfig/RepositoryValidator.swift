@@ -28,6 +28,53 @@ struct RepositoryValidator {
         }
         validateEdgeGraph()
         validatePool()
+        validatePorts()
+    }
+
+    /// Compose `ports`: allowed by `policy.published_ports`, and no host port taken twice — by two
+    /// services (of any project) or by a service and the proxy.
+    private func validatePorts() {
+        var taken: [(port: ComposePort, owner: String)] = []
+        let proxy = platform.proxy
+        var proxyPorts: [(ComposePort.Proto, String, Int, String)] = [
+            (.tcp, proxy.bindAddress, proxy.httpPort, "proxy.http_port"), (.tcp, proxy.bindAddress, proxy.httpsPort, "proxy.https_port"),
+        ]
+        if proxy.kind == .traefik { proxyPorts.append((.tcp, "127.0.0.1", proxy.apiPort, "proxy.api_port")) }
+        for ep in platform.entrypoints.values {
+            proxyPorts.append((ep.proto == .udp ? .udp : .tcp, proxy.bindAddress, ep.port, "entrypoint '\(ep.name)'"))
+        }
+        for (proto, ip, port, name) in proxyPorts {
+            taken.append((ComposePort(hostIP: ip == "0.0.0.0" ? nil : ip, hostPort: port, containerPort: port, proto: proto), "the proxy's \(name)"))
+        }
+        func overlaps(_ a: ComposePort, _ b: ComposePort) -> Bool {
+            a.proto == b.proto && a.hostPort == b.hostPort && (a.hostIP == nil || b.hostIP == nil || a.hostIP == b.hostIP)
+        }
+        for project in repository.enabledProjects {
+            for name in project.compose.services.keys.sorted() {
+                guard let ports = project.compose.services[name]?.ports else { continue }
+                let location = project.compose.portLocations[name] ?? Location(file: "projects/\(project.name)/compose.yml")
+                switch platform.policy.publishedPorts {
+                case .any:
+                    break
+                case .none:
+                    sink.error(location, "service '\(name)' publishes ports (\(ports.map(\.description).joined(separator: ", "))), which policy.published_ports: none in platform.yml forbids; route it through the proxy with an ingress row in project.yml, or set policy.published_ports to loopback or any")
+                    continue
+                case .loopback:
+                    if let open = ports.first(where: { !$0.isLoopback }) {
+                        sink.error(location, "service '\(name)' publishes \(open.description) on \(open.hostIP ?? "every address"), which policy.published_ports: loopback in platform.yml forbids; bind it to 127.0.0.1 (\"127.0.0.1:\(open.hostPort.map(String.init) ?? "")\(open.hostPort == nil ? "" : ":")\(open.containerPort)\"), or set policy.published_ports to any")
+                        continue
+                    }
+                }
+                for port in ports where port.hostPort != nil {
+                    let owner = "project '\(project.name)' service '\(name)'"
+                    if let other = taken.first(where: { overlaps($0.port, port) }) {
+                        sink.error(location, "host port \(port.description) of service '\(name)' is already taken by \(other.owner)")
+                    } else {
+                        taken.append((port, owner))
+                    }
+                }
+            }
+        }
     }
 
     private struct RouteKey {

@@ -109,6 +109,9 @@ public struct DesiredStateBuilder: Sendable {
         case .startFirst: return (.startFirst, "configured")
         case .recreate: return (.recreate, "configured")
         case .auto:
+            if let port = spec.ports?.first(where: { $0.hostPort != nil }) {
+                return (.recreate, "publishes host port \(port.description), which old and new replicas cannot bind at once")
+            }
             let exclusive = spec.volumes.filter { $0.type == .volume && $0.source != nil }
                 .compactMap(\.source)
                 .filter { source in !settings.sharedVolumes.contains { source.hasSuffix("_\($0)") || source == $0 } }

@@ -33,6 +33,13 @@ enum ComposeExportService {
             "sysctls": s.sysctls.isEmpty ? nil : .sorted(s.sysctls),
             "extra_hosts": s.extraHosts.isEmpty ? nil : .strings(s.extraHosts),
             "expose": s.expose.isEmpty ? nil : .strings(s.expose),
+            // Long syntax: one entry per published port, as Berth publishes them.
+            "ports": s.ports.map { ports in .array(ports.map { p in
+                .object([
+                    ("target", .int(p.containerPort)), ("published", p.hostPort.map { .string(String($0)) } ?? .null),
+                    ("host_ip", p.hostIP.map(Document.string) ?? .null), ("protocol", .string(p.proto.rawValue)),
+                ].filter { if case .null = $0.1 { false } else { true } })
+            }) },
             "stop_signal": s.stopSignal.map(Document.string),
             "stop_grace_period": s.stopGracePeriod.map { .string($0.description) },
             "logging": s.logging.map(logging),

@@ -25,6 +25,11 @@ enum ContainerFactory {
             return RestartPolicy(name: String(parts.first ?? "no"), maximumRetryCount: parts.count > 1 ? Int(parts[1]) : nil)
         }()
         var portBindings: [String: [PortBinding]] = [:]
+        // The service's own published ports (Compose `ports`), exactly as Compose publishes them.
+        for p in s.ports ?? [] {
+            portBindings["\(p.containerPort)/\(p.proto.rawValue)", default: []]
+                .append(PortBinding(hostIP: p.hostIP ?? "", hostPort: p.hostPort.map(String.init) ?? ""))
+        }
         for p in request.publish {
             portBindings["\(p.containerPort)/\(p.proto.rawValue)", default: []].append(PortBinding(hostIP: p.ip, hostPort: String(p.hostPort)))
         }
