@@ -213,7 +213,7 @@ struct RepositoryValidator {
 
 /// Which networks a repository needs; shared by validation (pool size) and the planner.
 public enum NetworkPlan {
-    public enum Role: String, Sendable, Hashable, Codable { case ingress, `internal`, egress, link }
+    public enum Role: String, Sendable, Hashable, Codable { case ingress, `internal`, egress, link, published }
 
     public struct Network: Sendable, Hashable {
         public var name: String
@@ -221,9 +221,11 @@ public enum NetworkPlan {
         public var role: Role
         /// For link networks: the consumer project.
         public var peer: String?
-        /// Every network but `<p>_egress` is `internal: true`: no route to the internet unless declared.
-        /// (The proxy reaches routed services on `<p>_ingress`; its own outbound traffic uses `berth_proxy`.)
-        public var isInternal: Bool { role != .egress }
+        /// Every network but `<p>_egress` and `<p>_published` is `internal: true`: no route to the internet
+        /// unless declared. (The proxy reaches routed services on `<p>_ingress`.) `<p>_published` carries the
+        /// services that publish host ports (Docker publishes no port of a container on internal networks
+        /// only); it has no masquerading, so it gives no internet access either.
+        public var isInternal: Bool { role != .egress && role != .published }
     }
 
     /// A project's networks: ingress (when routed), internal, egress (when any service needs the internet),
@@ -238,6 +240,9 @@ public enum NetworkPlan {
         if !project.config.ingress.isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
         result.append(Network(name: "\(project.name)_internal", project: project.name, role: .internal))
         if !project.config.egress.internet.isEmpty { result.append(Network(name: "\(project.name)_egress", project: project.name, role: .egress)) }
+        if project.compose.services.values.contains(where: { $0.ports != nil }) {
+            result.append(Network(name: "\(project.name)_published", project: project.name, role: .published))
+        }
         for consumer in consumers {
             result.append(Network(name: linkName(provider: project.name, consumer: consumer), project: project.name, role: .link, peer: consumer))
         }

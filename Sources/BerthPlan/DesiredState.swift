@@ -44,6 +44,8 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
     /// `internal: true`: no route to the internet.
     public var isInternal: Bool
     public var labels: [String: String]
+    /// Driver options (`<p>_published`: no IP masquerading, so no internet through it).
+    public var options: [String: String] = [:]
 
     public init(name: String, project: String, role: NetworkPlan.Role, subnet: String, gateway: String, isInternal: Bool,
                 labels: [String: String]) {

@@ -42,13 +42,15 @@ public struct DesiredStateBuilder: Sendable {
         let p = project.name
         let networks = models.map { model in
             let subnet = subnets[model.name]!
-            return NetworkSpec(
+            var spec = NetworkSpec(
                 name: model.name, project: p, role: model.role, subnet: subnet.description, gateway: subnet.gateway,
                 isInternal: model.isInternal,
                 labels: Labels.managed(project: p, platform: repository.platform.name).merging([
                     "berth.network.role": model.role.rawValue,
                     "com.docker.compose.network": model.name.dropFirst(p.count + 1).description,
                 ]) { a, _ in a })
+            if model.role == .published { spec.options = ["com.docker.network.bridge.enable_ip_masquerade": "false"] }
+            return spec
         }
         let volumes = project.compose.volumes.keys.sorted().map { key in
             let v = project.compose.volumes[key]!
@@ -73,6 +75,7 @@ public struct DesiredStateBuilder: Sendable {
             if ingress.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_ingress", aliases: [])) }
             attachments.append(NetworkAttachment(network: "\(p)_internal", aliases: [name]))
             if internet.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_egress", aliases: [])) }
+            if spec.ports != nil { attachments.append(NetworkAttachment(network: "\(p)_published", aliases: [])) }
             for (consumer, provided) in exposedTo.sorted(by: { $0.key < $1.key }) where provided.contains(name) {
                 attachments.append(NetworkAttachment(network: NetworkPlan.linkName(provider: p, consumer: consumer), aliases: ["\(name).\(p)"]))
             }

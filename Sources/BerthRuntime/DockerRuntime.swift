@@ -54,9 +54,11 @@ public struct DockerRuntime: ContainerRuntime {
     }
 
     public func createNetwork(_ spec: NetworkSpec) async throws {
-        _ = try await client.networks.create(.bridge(
+        var create = NetworkCreate.bridge(
             spec.name, subnet: spec.subnet.isEmpty ? nil : spec.subnet, gateway: spec.gateway.isEmpty ? nil : spec.gateway,
-            internal: spec.isInternal, labels: spec.labels))
+            internal: spec.isInternal, labels: spec.labels)
+        create.options = spec.options.isEmpty ? nil : spec.options
+        _ = try await client.networks.create(create)
     }
 
     /// The image lock containers are created from: an empty file system imported once (no registry needed).
