@@ -9,8 +9,6 @@ public struct NetworkCreate: Sendable, Hashable, Encodable {
     public var ipam: IPAM?
     /// Refuse a second network of the same name (ignored, and always done, from API 1.44).
     public var checkDuplicate: Bool
-    /// A configuration-only network: a name and labels, no bridge.
-    public var configOnly: Bool?
     /// Driver options, e.g. `com.docker.network.bridge.enable_ip_masquerade`.
     public var options: [String: String]?
 
@@ -38,6 +36,6 @@ public struct NetworkCreate: Sendable, Hashable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name = "Name", driver = "Driver", `internal` = "Internal", attachable = "Attachable", labels = "Labels"
-        case ipam = "IPAM", checkDuplicate = "CheckDuplicate", configOnly = "ConfigOnly", options = "Options"
+        case ipam = "IPAM", checkDuplicate = "CheckDuplicate", options = "Options"
     }
 }

@@ -125,9 +125,11 @@ public struct ApplyEngine: Sendable {
         }
         let stack = proxyStack(platform)
         let proxy = stack.current(in: existing)
+        // Why the proxy must be replaced (nil: it is kept); asked once, it may cost an admin-API call.
+        let staleness = if let proxy { await stack.staleness(of: proxy, running: proxy.actual.running) } else { String?.none }
         var routed: Set<String> = []
         var recorded: [ProxyRoute]? = nil
-        if let proxy, proxy.actual.running, await stack.staleness(of: proxy, running: true) == nil {
+        if proxy != nil, staleness == nil {
             do {
                 routed = try await stack.driver().routedHosts()
             } catch {
@@ -150,10 +152,8 @@ public struct ApplyEngine: Sendable {
         var proxyChange: String?
         if !desired.routes.isEmpty {
             let what = "\(stack.containerName) (\(platform.proxy.kind.rawValue), \(platform.proxy.resolvedImage), \(platform.proxy.network.rawValue) network)"
-            if let proxy {
-                if let reason = await stack.staleness(of: proxy, running: proxy.actual.running) {
-                    proxyChange = "recreate the proxy \(what): \(reason)"
-                }
+            if proxy != nil {
+                if let reason = staleness { proxyChange = "recreate the proxy \(what): \(reason)" }
             } else {
                 proxyChange = "create the proxy \(what)"
             }
@@ -386,11 +386,6 @@ public struct ApplyEngine: Sendable {
             }
         }
         return result
-    }
-
-    /// Whether the proxy routes to this replica now.
-    static func isRouted(_ c: ManagedContainer, _ routed: Set<String>) -> Bool {
-        routed.contains(c.actual.name) || c.addresses.values.contains(where: routed.contains)
     }
 
     static func newDeploymentID() -> String {

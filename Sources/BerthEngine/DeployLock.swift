@@ -1,6 +1,5 @@
 import BerthConfig
 import BerthPlan
-import BerthProxy
 import BerthRuntime
 import Foundation
 

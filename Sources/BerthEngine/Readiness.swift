@@ -23,7 +23,9 @@ struct Readiness: Sendable {
         }
     }
 
-    func wait(id: String, name: String, route: ProxyRoute?, timeout: TimeSpan) async throws {
+    /// Returns the container's status when it became ready (its addresses included).
+    @discardableResult
+    func wait(id: String, name: String, route: ProxyRoute?, timeout: TimeSpan) async throws -> ContainerStatus {
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(timeout.milliseconds)
         var runningSince: ContinuousClock.Instant?
@@ -40,7 +42,7 @@ struct Readiness: Sendable {
                 runningSince = runningSince ?? .now
                 switch status.health {
                 case .healthy:
-                    return
+                    return status
                 case .unhealthy:
                     throw await notReady(id, name, "its health check reports unhealthy", status)
                 case .starting:
@@ -48,10 +50,10 @@ struct Readiness: Sendable {
                 case .none:
                     if let route, let address = status.addresses[route.network] {
                         let result = await probe(route: route, address: address)
-                        if result == nil { return }
+                        if result == nil { return status }
                         lastProbe = result!
                     } else if route == nil, let since = runningSince, ContinuousClock.now - since >= .seconds(1) {
-                        return
+                        return status
                     } else if route != nil {
                         lastProbe = "no address on \(route!.network)"
                     }

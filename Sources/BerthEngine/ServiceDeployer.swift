@@ -120,18 +120,21 @@ struct ServiceDeployer: Sendable {
     func retire(_ containers: [ManagedContainer], service: ServiceSpec, routesOfService: [ProxyRoute],
                 settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
         guard !containers.isEmpty else { return }
+        var targets: [DrainTarget] = []
         if !routesOfService.isEmpty {
-            var targets: [DrainTarget] = []
             for c in containers {
                 let status = try? await runtime.inspect(c.actual.id)
+                guard let status else { continue }
                 for route in routesOfService {
                     let host = await routes.host(of: c.actual.name, on: route.network)
                     targets.append(DrainTarget(
                         name: c.actual.name, upstream: "\(host):\(route.port)",
-                        address: status?.addresses[route.network] ?? c.addresses[route.network] ?? "", port: route.port,
-                        pid: status?.pid ?? 0))
+                        address: status.addresses[route.network] ?? c.addresses[route.network] ?? "", port: route.port,
+                        pid: status.pid))
                 }
             }
+        }
+        if !targets.isEmpty {
             step(service, "draining \(containers.count) old replica(s)", start)
             let result = await driver.drain(Array(Set(targets)), timeout: settings.drainTimeout)
             let waited = String(format: "%.2f", Double(result.waited.components.attoseconds) / 1e18 + Double(result.waited.components.seconds))
@@ -211,15 +214,17 @@ struct ServiceDeployer: Sendable {
         step(service, "waiting for \(started.count) replica(s) to be ready", start)
         let readiness = Readiness(runtime: runtime)
         let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let ready = try await withThrowingTaskGroup(of: (String, ContainerStatus).self) { group in
             for c in started {
-                group.addTask { try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout) }
+                group.addTask { (c.name, try await readiness.wait(id: c.id, name: c.name, route: probeRoute, timeout: settings.readyTimeout)) }
             }
-            try await group.waitForAll()
+            var result: [String: ContainerStatus] = [:]
+            for try await (name, status) in group { result[name] = status }
+            return result
         }
         // The proxy on the host network dials replicas by address: record them before the switch.
         for c in started {
-            let status = try await runtime.inspect(c.id)
+            guard let status = ready[c.name] else { continue }
             if let missing = routesOfService.first(where: { status.addresses[$0.network] == nil }) {
                 throw Readiness.NotReady(container: c.name, reason: "it has no address on \(missing.network)", details: [])
             }

@@ -123,11 +123,12 @@ public struct TraefikDriver: ProxyDriver {
             var busy = 0
             var readable = true
             for target in targets {
-                guard let connections = await watch.connections(pid: target.pid, port: target.port) else { readable = false; break }
-                busy += watch.inFlight(connections)
+                if let connections = await watch.connections(pid: target.pid, port: target.port) {
+                    busy += watch.inFlight(connections)
+                } else if FileManager.default.fileExists(atPath: "/proc/\(target.pid)/ns/net") {
+                    readable = false  // it runs but could not be read: ask again
+                }  // else it exited: nothing of it is in flight
             }
-            // A replica that exited (its namespace is gone) has nothing in flight either.
-            if !readable && targets.contains(where: { !FileManager.default.fileExists(atPath: "/proc/\($0.pid)/ns/net") }) { readable = true }
             if readable && busy == 0 { return DrainResult(drained: true, signal: "tcp connections", waited: .now - start) }
             try? await Task.sleep(for: .milliseconds(20))
         }

@@ -203,12 +203,3 @@ public struct DockerRuntime: ContainerRuntime {
         }
     }
 }
-
-extension Array where Element: Sendable {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(count)
-        for element in self { result.append(try await transform(element)) }
-        return result
-    }
-}

@@ -14,21 +14,14 @@ struct ApplyE2ETests {
     /// The homelab example, adapted for Caddy (http only, no rate limiter, no tcp route), with its
     /// projects renamed `e2ehl-*` so that the test's clean-up can go by name.
     static func homelabForCaddy(_ s: E2EScenario) throws {
-        try s.copyRepository(from: Fixtures.homelab)
-        var platform = try s.read("platform.yml")
-        platform = replacingTopLevelBlock(platform, "proxy", with: """
+        try copyHomelab(s, proxy: """
             proxy:
               kind: caddy
               image: \(E2E.proxyImage)
               http_port: \(E2E.httpPort)
               https_port: \(E2E.httpsPort)
               bind_address: 127.0.0.1
-            """)
-        platform = replacingTopLevelBlock(platform, "acme", with: nil)
-        platform = replacingTopLevelBlock(platform, "entrypoints", with: nil)  // only the removed echo project used one
-        platform = platform.replacingOccurrences(of: #"pools: \[[^\]]*\]"#, with: "pools: [\(E2E.pool)]", options: .regularExpression)
-        platform = platform.replacingOccurrences(of: "domain: homelab.localhost", with: "domain: homelab.localhost\nname: \(E2E.platformName)")
-        try s.write("platform.yml", platform)
+            """) { replacingTopLevelBlock($0, "entrypoints", with: nil) }  // only the removed echo project used one
 
         try FileManager.default.removeItem(at: s.repo.appendingPathComponent("projects/echo"))
         for name in ["api", "notes", "site"] { try s.renameProject(name, to: "e2ehl-\(name)") }
@@ -42,6 +35,18 @@ struct ApplyE2ETests {
                 try s.write(path, text)
             }
         }
+    }
+
+    /// Copies the homelab example into the scenario with the tests' proxy block, no ACME, the tests'
+    /// address pool and platform name; `adapt` changes the rest of platform.yml.
+    static func copyHomelab(_ s: E2EScenario, proxy: String, adapt: (String) -> String = { $0 }) throws {
+        try s.copyRepository(from: Fixtures.homelab)
+        var platform = try s.read("platform.yml")
+        platform = replacingTopLevelBlock(platform, "proxy", with: proxy)
+        platform = replacingTopLevelBlock(platform, "acme", with: nil)
+        platform = platform.replacingOccurrences(of: #"pools: \[[^\]]*\]"#, with: "pools: [\(E2E.pool)]", options: .regularExpression)
+        platform = platform.replacingOccurrences(of: "domain: homelab.localhost", with: "domain: homelab.localhost\nname: \(E2E.platformName)")
+        try s.write("platform.yml", adapt(platform))
     }
 
     /// Replaces (or with nil removes) a top-level YAML block: its key line and the indented lines after it.

@@ -15,9 +15,7 @@ extension ApplyE2ETests {
     /// the echo entrypoint on 17000), no ACME, routes over plain http (the tests' client speaks http),
     /// projects renamed `e2etr-*` for the clean-up. Rate limit, basic auth and the allow-list stay.
     static func homelabForTraefik(_ s: E2EScenario) throws {
-        try s.copyRepository(from: Fixtures.homelab)
-        var platform = try s.read("platform.yml")
-        platform = replacingTopLevelBlock(platform, "proxy", with: """
+        try copyHomelab(s, proxy: """
             proxy:
               kind: traefik
               image: \(E2E.traefikImage)
@@ -25,12 +23,7 @@ extension ApplyE2ETests {
               https_port: \(E2E.httpsPort)
               api_port: \(E2E.traefikAPIPort)
               bind_address: 127.0.0.1
-            """)
-        platform = replacingTopLevelBlock(platform, "acme", with: nil)
-        platform = platform.replacingOccurrences(of: "port: 7000", with: "port: \(echoPort)")
-        platform = platform.replacingOccurrences(of: #"pools: \[[^\]]*\]"#, with: "pools: [\(E2E.pool)]", options: .regularExpression)
-        platform = platform.replacingOccurrences(of: "domain: homelab.localhost", with: "domain: homelab.localhost\nname: \(E2E.platformName)")
-        try s.write("platform.yml", platform)
+            """) { $0.replacingOccurrences(of: "port: 7000", with: "port: \(echoPort)") }
         for name in ["api", "notes", "site", "echo"] { try s.renameProject(name, to: "e2etr-\(name)") }
         for name in ["api", "notes", "site", "echo"] {
             for file in ["project.yml", "compose.yml"] {
