@@ -124,7 +124,8 @@ struct ServiceDeployer: Sendable {
         if !routesOfService.isEmpty {
             for c in containers {
                 let status = try? await runtime.inspect(c.actual.id)
-                guard let status else { continue }
+                // A stopped replica (recreate stops the old ones first) has nothing in flight.
+                guard let status, status.running else { continue }
                 for route in routesOfService {
                     let host = await routes.host(of: c.actual.name, on: route.network)
                     targets.append(DrainTarget(

@@ -288,4 +288,25 @@ extension ApplyE2ETests {
             #expect(ok == 20, "after the restart only \(ok) of 20 requests were answered")
         }
     }
+
+    /// A `recreate` rollout on Traefik stops the old replicas before the new ones start: there is
+    /// nothing left to drain, so it does not wait drain_timeout.
+    @Test func recreateOnTraefikDoesNotWaitTheDrainTimeout() async throws {
+        try await E2EScenario.run("e2etrre-") { s in
+            try s.write("platform.yml", E2E.platformYAML(traefik: true))
+            let project = "e2etrre-web"
+            let host = "recreate.e2e.localhost"
+            func compose(_ version: String) -> String {
+                E2E.appCompose(replicas: 1, environment: ["APP_VERSION": version], extra: "    volumes: [data:/data]\nvolumes:\n  data: {}\n")
+            }
+            try s.project(project, compose: compose("1"), project: E2E.appProject(host: host, drainTimeout: "30s"))
+            try #require(try await s.apply().status == 0)
+            try s.project(project, compose: compose("2"), project: E2E.appProject(host: host, drainTimeout: "30s"))
+            let apply = try await s.apply(["--json"])
+            #expect(apply.status == 0, "\(apply)")
+            #expect(apply.stdout.contains("recreate"), "\(apply.stdout.prefix(2000))")
+            #expect(apply.seconds < 15, "a recreate waited \(apply.seconds)s (drain_timeout is 30s): \(E2E.timeline(apply))")
+            #expect(await E2EHTTP.waitFor(host, "/cgi-bin/version") != nil)
+        }
+    }
 }
