@@ -14,8 +14,13 @@ struct ConfigOptions: ParsableArguments {
     var terminal: Terminal { Terminal(color: !noColor) }
 
     /// Loads and validates the repository; throws `ConfigError` with every problem found.
+    /// Warnings go to standard error (`--json` output on standard output stays one document).
     func load() throws -> Repository {
-        try RepositoryLoader().load(config)
+        let repository = try RepositoryLoader().load(config)
+        for warning in repository.warnings {
+            FileHandle.standardError.write(Data((terminal.paint("warning:", .yellow) + " \(warning)\n").utf8))
+        }
+        return repository
     }
 
     func desiredState(_ repository: Repository, actual: ActualState = .empty) throws -> DesiredState {

@@ -45,16 +45,19 @@ struct ValidateCommand: ParsableCommand {
             + (disabled > 0 ? " (\(disabled) disabled)" : ""))
     }
 
+    private static func diagnostic(_ d: Diagnostic) -> Document {
+        .object([
+            ("file", .string(d.location.file)), ("line", .int(d.location.line)),
+            ("column", .int(d.location.column)), ("message", .string(d.message)),
+        ])
+    }
+
     static func report(valid: Bool, problems: [Diagnostic], repository: Repository? = nil) -> Document {
         .object([
             "valid": .bool(valid),
             "projects": repository.map { .strings($0.enabledProjects.map(\.name)) },
-            "problems": .array(problems.map { d in
-                .object([
-                    ("file", .string(d.location.file)), ("line", .int(d.location.line)),
-                    ("column", .int(d.location.column)), ("message", .string(d.message)),
-                ])
-            }),
+            "problems": .array(problems.map(diagnostic)),
+            "warnings": .array((repository?.warnings ?? []).map(diagnostic)),
         ])
     }
 }

@@ -4,6 +4,8 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Where each service's `container_name` is (names must be unique across the platform).
+    public var containerNameLocations: [String: Location] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services
@@ -57,6 +59,10 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Published ports (nil when the file has none: the config hash of a service without ports stays
     /// what it was before ports were supported).
     public var ports: [ComposePort]?
+    /// Namespaces, devices, DNS and tuning passed to the container (nil when the file uses none of them).
+    public var settings: ContainerSettings?
+    /// `deploy.update_config.order` mapped to a strategy (`stop-first` → recreate, `start-first`).
+    public var updateOrder: RolloutStrategy?
 
     public init(image: String) { self.image = image }
 

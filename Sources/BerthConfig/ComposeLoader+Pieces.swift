@@ -72,6 +72,9 @@ extension ComposeLoader {
         h.retries = f.int("retries", in: 0...1000)
         h.startPeriod = f.duration("start_period")
         h.startInterval = f.duration("start_interval")
+        if h.startInterval != nil {
+            f.warning("start_interval", "'start_interval' in healthcheck of service '\(service)' takes effect on Docker 25 (API 1.44) and later; older engines ignore it and probe every 'interval' from the start")
+        }
         return h
     }
 

@@ -6,56 +6,13 @@ struct ComposeLoader {
     let file: String
     let directory: URL
     let sink: DiagnosticSink
+    /// What platform.yml allows (privileged containers, devices, host namespaces, the Docker socket…).
+    var policy = PolicyConfig()
     /// The variables compose.yml is interpolated with (environment over the project's `.env`); also the
     /// values of `environment` entries written without one, as Compose takes them from the shell.
     var variables: [String: String] = [:]
 
-    static let topKeys = ["services", "volumes", "version", "name"]
-    static let topUnsupported: [String: String] = [
-        "networks": ComposeLoader.networksReason,
-        "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
-        "configs": "Compose configs are not supported yet; mount files with a bind volume",
-        "include": "include is not supported; keep one compose.yml per project",
-        "models": "models are not supported",
-    ]
-    static let networksReason =
-        "Berth creates each project's networks itself (<project>_ingress, _internal, _egress); declare internet access and cross-project edges under 'egress' in project.yml"
-
-    static let serviceKeys = [
-        "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
-        "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
-        "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose", "ports",
-    ]
-    static let serviceUnsupported: [String: String] = {
-        let special: [String: String] = [
-            "build": "Berth deploys prebuilt images; build and tag the image first, then set 'image'",
-            "networks": networksReason,
-            "network_mode": networksReason,
-            "container_name": "Berth names replicas itself so that old and new ones can run side by side during a rollout",
-            "links": "services reach each other by service name; other projects through 'egress' edges in project.yml",
-            "external_links": "declare an 'egress' edge to the other project's service in project.yml",
-            "scale": "use deploy.replicas",
-            "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
-            "profiles": "a project is enabled or disabled as a whole with 'enabled' in project.yml",
-        ]
-        let others = [
-            "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "configs", "cpu_count", "cpu_percent",
-            "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
-            "credential_spec", "develop", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search",
-            "domainname", "extends", "gpus", "group_add", "ipc", "isolation", "label_file", "mac_address",
-            "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
-            "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "privileged", "provider",
-            "pull_policy", "pull_refresh_after", "runtime", "stdin_open", "storage_opt", "tty", "use_api_socket",
-            "userns_mode", "uts", "volumes_from",
-        ]
-        var all = special
-        for key in others { all[key] = "not supported yet" }
-        all["mem_limit"] = "use deploy.resources.limits.memory"
-        all["cpus"] = "use deploy.resources.limits.cpus"
-        all["pids_limit"] = "use deploy.resources.limits.pids"
-        return all
-    }()
+    static let networksReason = ComposeKeys.networksReason
 
     func load(_ root: YAMLValue, variables interpolator: Interpolator) -> ComposeFile? {
         var loader = self
@@ -64,10 +21,10 @@ struct ComposeLoader {
     }
 
     private func loadInterpolated(_ value: YAMLValue) -> ComposeFile? {
-        guard let top = Fields(value, what: file, known: Self.topKeys, unsupported: Self.topUnsupported, extensions: true, sink: sink)
+        guard let top = Fields(value, what: file, known: ComposeKeys.known(.top), unsupported: ComposeKeys.refused(.top), extensions: true, sink: sink)
         else { return nil }
         if let name = top.string("name"), name != project {
-            top.error("name", "'name' in \(file) is '\(name)' but the project directory is '\(project)'; remove 'name' or make them equal")
+            top.warning("name", "'name' in \(file) is '\(name)' but the project directory is '\(project)': Berth names the project after its directory ('\(project)'), so networks, volumes and containers are '\(project)_…'; rename the directory to use '\(name)'")
         }
         var compose = ComposeFile()
         if let volumes = top["volumes"] {
@@ -99,11 +56,20 @@ struct ComposeLoader {
             }
         }
         if entries.isEmpty { sink.error(services.location, "'services' is empty") }
+        resolveVolumesFrom(entries, into: &compose)
+        for entry in entries where compose.services[entry.key.text]?.settings?.containerName != nil {
+            if case .mapping(let keys, _) = entry.value, let key = keys.first(where: { $0.key.text == "container_name" }) {
+                compose.containerNameLocations[entry.key.text] = key.value.location
+            }
+        }
         let serviceNames = entries.map(\.key.text)
         for entry in entries {
             guard let service = compose.services[entry.key.text] else { continue }
             for (dep, location) in dependencyLocations(entry.value) where service.dependsOn[dep] != nil {
-                if !serviceNames.contains(dep) {
+                if !serviceNames.contains(dep), service.dependsOn[dep]?.required == false {
+                    sink.warning(location, "service '\(entry.key.text)' depends on '\(dep)', which is not a service of project '\(project)'; the dependency is optional (required: false), so it is left out")
+                    compose.services[entry.key.text]?.dependsOn[dep] = nil
+                } else if !serviceNames.contains(dep) {
                     sink.error(location, "service '\(entry.key.text)' depends on '\(dep)', which is not a service of project '\(project)'\(Suggestion.hint(for: dep, in: serviceNames))")
                 } else if dep == entry.key.text {
                     sink.error(location, "service '\(dep)' depends on itself")
@@ -139,7 +105,7 @@ struct ComposeLoader {
     }
 
     private func loadService(_ name: String, _ value: YAMLValue, volumeKeys: Set<String>) -> ComposeService? {
-        guard let f = Fields(value, what: "service '\(name)'", known: Self.serviceKeys, unsupported: Self.serviceUnsupported,
+        guard let f = Fields(value, what: "service '\(name)'", known: ComposeKeys.known(.service), unsupported: ComposeKeys.refused(.service),
                              extensions: true, sink: sink)
         else { return nil }
         guard let image = f.requiredString("image") else { return nil }
@@ -159,7 +125,7 @@ struct ComposeLoader {
             }
             s.restart = restart
         }
-        s.labels = (f.stringMap("labels") ?? [:]).mapValues { $0 ?? "" }
+        s.labels = labels(f, service: name)
         for key in s.labels.keys where key.hasPrefix("berth.") || key.hasPrefix("com.docker.compose.") {
             f.error("labels", "label '\(key)' in service '\(name)' is reserved: Berth sets berth.* and com.docker.compose.* itself")
         }
@@ -190,27 +156,9 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
-        if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
-            "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
-            "update_config": "rollouts are configured under 'rollout' in project.yml",
-            "rollback_config": "rollback is automatic; see 'rollout' in project.yml",
-            "restart_policy": "use the service's 'restart'", "labels": "use the service's 'labels'",
-            "endpoint_mode": "not supported yet",
-        ]) {
-            s.replicas = deploy.int("replicas", in: 0...100) ?? 1
-            if let resources = deploy.fields("resources", known: ["limits"], unsupported: [
-                "reservations": "not supported yet"
-            ]), let limits = resources.fields("limits", known: ["cpus", "memory", "pids"], unsupported: ["devices": "not supported yet"]) {
-                var l = ResourceLimits()
-                if let cpus = limits.double("cpus") {
-                    if cpus <= 0 { limits.error("cpus", "\(limits.describe("cpus")) must be greater than 0") }
-                    l.cpus = cpus
-                }
-                l.memory = limits["memory"].flatMap { byteSize($0, limits.describe("memory")) }
-                l.pids = limits.int("pids", in: -1...Int(Int32.max))
-                s.limits = l
-            }
-        }
+        deploy(f, service: name, into: &s)
+        legacyLimits(f, service: name, into: &s)
+        settings(f, service: name, into: &s)
         return s
     }
 }

@@ -33,6 +33,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Collects every problem of a load so that one run reports them all.
 public final class DiagnosticSink {
     public private(set) var diagnostics: [Diagnostic] = []
+    /// What is accepted but worth knowing (a key without effect, a name that loses): never blocks a load.
+    public private(set) var warnings: [Diagnostic] = []
     /// Values whose content is unknown because of a problem already reported (a failed interpolation).
     private var unknownValues = Set<Location>()
 
@@ -41,6 +43,17 @@ public final class DiagnosticSink {
     public func error(_ location: Location, _ message: String) {
         guard !unknownValues.contains(location) else { return }
         diagnostics.append(Diagnostic(location, message))
+    }
+
+    public func warning(_ location: Location, _ message: String) {
+        warnings.append(Diagnostic(location, message))
+    }
+
+    /// Warnings in file order, without exact duplicates.
+    public var sortedWarnings: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return warnings.filter { seen.insert($0).inserted }
+            .sorted { ($0.location, $0.message) < ($1.location, $1.message) }
     }
 
     /// Drops later problems reported at `location`: the value there could not be computed and its problem

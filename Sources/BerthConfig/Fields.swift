@@ -115,6 +115,11 @@ public struct Fields {
         Fields(self[key], what: what ?? describe(key), known: known, unsupported: unsupported, sink: sink)
     }
 
+    /// Reports a warning at the key's position.
+    public func warning(_ key: String, _ message: String) {
+        sink.warning(keyLocation(key), message)
+    }
+
     /// Reports an error at the key's position.
     public func error(_ key: String, _ message: String) {
         sink.error(self[key]?.location ?? keyLocation(key), message)

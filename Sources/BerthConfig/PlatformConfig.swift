@@ -203,6 +203,36 @@ public struct RegistryCredentials: Sendable, Hashable {
 public struct PolicyConfig: Sendable, Hashable {
     /// Compose `ports`: any address, loopback only, or none (everything through the proxy).
     public var publishedPorts: PublishedPortsPolicy = .any
+    /// Compose `privileged: true`, and security options that switch confinement off.
+    public var privileged = false
+    /// Compose `devices`, `device_cgroup_rules`, `gpus` and device reservations.
+    public var devices = false
+    /// `pid`, `ipc`, `uts` and `userns_mode` set to `host`.
+    public var hostNamespaces = false
+    /// Mounts of the Docker socket (control of the engine is root on the host).
+    public var dockerSocket = false
+    /// Capabilities `cap_add` may add beyond `PolicyConfig.safeCapabilities`; `ALL` allows any.
+    public var capabilities: [String] = []
 
     public init() {}
+
+    /// Capabilities that only act inside the container's own namespaces: Docker's default set plus the
+    /// ones self-hosted apps commonly add (NET_ADMIN for VPNs, SYS_NICE, IPC_LOCK…).
+    public static let safeCapabilities: Set<String> = [
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW",
+        "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", "NET_ADMIN", "NET_BROADCAST", "SYS_NICE",
+        "SYS_RESOURCE", "IPC_LOCK", "IPC_OWNER", "LEASE", "LINUX_IMMUTABLE", "WAKE_ALARM", "BLOCK_SUSPEND", "SYS_TTY_CONFIG",
+    ]
+
+    /// Whether `cap_add` may add `capability` (written with or without `CAP_`, any case).
+    public func allows(capability: String) -> Bool {
+        let name = Self.normalized(capability)
+        let allowed = Set(capabilities.map(Self.normalized))
+        return allowed.contains("ALL") || (name != "ALL" && (Self.safeCapabilities.contains(name) || allowed.contains(name)))
+    }
+
+    public static func normalized(_ capability: String) -> String {
+        let upper = capability.uppercased()
+        return upper.hasPrefix("CAP_") ? String(upper.dropFirst(4)) : upper
+    }
 }

@@ -7,6 +7,8 @@ public struct Repository: Sendable {
     public var platform: PlatformConfig
     /// All projects, sorted by name, disabled ones included.
     public var projects: [Project]
+    /// What the load accepted with a remark (printed by every command that loads the repository).
+    public var warnings: [Diagnostic] = []
 
     public init(root: URL, platform: PlatformConfig, projects: [Project]) {
         self.root = root

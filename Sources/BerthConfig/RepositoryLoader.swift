@@ -15,7 +15,8 @@ public struct RepositoryLoader: Sendable {
         let root = URL(fileURLWithPath: directory).standardizedFileURL
         let sink = DiagnosticSink()
         let repository = load(root: root, sink: sink)
-        guard sink.isEmpty, let repository else { throw ConfigError(sink.sorted) }
+        guard sink.isEmpty, var repository else { throw ConfigError(sink.sorted) }
+        repository.warnings = sink.sortedWarnings
         return repository
     }
 
@@ -48,7 +49,7 @@ public struct RepositoryLoader: Sendable {
         var projects: [Project] = []
         var locations: [String: ProjectLocations] = [:]
         for name in Self.checkProjectNames(names, sink: sink) {
-            if let (project, projectLocations) = loadProject(name, directory: projectsDir.appendingPathComponent(name), sink: sink) {
+            if let (project, projectLocations) = loadProject(name, directory: projectsDir.appendingPathComponent(name), policy: platform?.policy ?? PolicyConfig(), sink: sink) {
                 projects.append(project)
                 locations[name] = projectLocations
             }
@@ -101,7 +102,7 @@ public struct RepositoryLoader: Sendable {
         return load
     }
 
-    private func loadProject(_ name: String, directory: URL, sink: DiagnosticSink) -> (Project, ProjectLocations)? {
+    private func loadProject(_ name: String, directory: URL, policy: PolicyConfig, sink: DiagnosticSink) -> (Project, ProjectLocations)? {
         let base = "projects/\(name)"
         let composeName = "\(base)/compose.yml"
         let composeURL = directory.appendingPathComponent("compose.yml")
@@ -139,7 +140,7 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              let compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink)
+              let compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: policy)
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }

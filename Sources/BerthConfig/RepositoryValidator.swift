@@ -29,6 +29,31 @@ struct RepositoryValidator {
         validateEdgeGraph()
         validatePool()
         validatePorts()
+        validateContainerNames()
+    }
+
+    /// Compose `container_name`: one container per name on the engine, so no two services may ask for one,
+    /// nor for a name Berth gives its own containers; such a service cannot roll out start-first.
+    private func validateContainerNames() {
+        var taken: [String: String] = [:]
+        for project in repository.enabledProjects {
+            for name in project.compose.services.keys.sorted() {
+                guard let containerName = project.compose.services[name]?.settings?.containerName else { continue }
+                let location = project.compose.containerNameLocations[name] ?? Location(file: "projects/\(project.name)/compose.yml")
+                let owner = "project '\(project.name)' service '\(name)'"
+                if let other = taken[containerName] {
+                    sink.error(location, "container_name '\(containerName)' of service '\(name)' is already used by \(other); container names are unique on the engine, so rename one")
+                } else if containerName.hasPrefix("berth-") {
+                    sink.error(location, "container_name '\(containerName)' of service '\(name)' starts with 'berth-', which Berth reserves for its proxy and lock; choose another name")
+                } else {
+                    taken[containerName] = owner
+                }
+                let rollout = project.config.rollout
+                if (rollout.services[name] ?? rollout.strategy) == .startFirst {
+                    sink.error(location, "service '\(name)' has container_name '\(containerName)' and rolls out start-first (project.yml 'rollout'), but old and new replicas cannot both hold one name; remove container_name or use strategy recreate")
+                }
+            }
+        }
     }
 
     /// Compose `ports`: allowed by `policy.published_ports`, and no host port taken twice — by two

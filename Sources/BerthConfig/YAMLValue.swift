@@ -15,6 +15,12 @@ public indirect enum YAMLValue: Sendable {
     }
 
     /// A short name of the node's kind, for "expected X, found Y" messages.
+    /// The text of a non-null scalar; nil for null, mappings and lists.
+    public var scalarText: String? {
+        if case .scalar(let s) = self, !s.isNull { return s.text }
+        return nil
+    }
+
     public var kindName: String {
         switch self {
         case .scalar(let s): s.isNull ? "null" : "a scalar"

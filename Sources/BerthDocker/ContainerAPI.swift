@@ -18,7 +18,7 @@ public struct ContainerAPI: Sendable {
     /// The engine attaches one network on create (API 1.41): the one named by `hostConfig.networkMode`, else
     /// the first by name, which then also becomes the network mode. The others are connected before this
     /// returns; if that fails, the container is removed again and the error thrown.
-    public func create(name: String?, config: ContainerConfig) async throws -> String {
+    public func create(name: String?, config: ContainerConfig, platform: String? = nil) async throws -> String {
         let context = name.map { "creating container \($0)" } ?? "creating a container from \(config.image)"
         var first = config
         var later: [(network: String, endpoint: EndpointConfig)] = []
@@ -33,6 +33,7 @@ public struct ContainerAPI: Sendable {
         }
         var query = QueryString()
         query.add("name", name)
+        query.add("platform", platform)
         let response = try await client.send(.POST, "/containers/create", query: query, json: first, context: context)
         let id = try client.decode(CreatedID.self, from: response, context: context).id
         do {

@@ -11,6 +11,10 @@ public struct ContainerConfig: Sendable, Hashable, Codable {
     public var workingDir: String?
     public var hostname: String?
     public var tty: Bool?
+    public var openStdin: Bool?
+    public var domainname: String?
+    /// API 1.41 takes the MAC address here (later versions per endpoint).
+    public var macAddress: String?
     public var healthcheck: HealthConfig?
     /// Signal sent by `stop` (e.g. `SIGTERM`, `SIGQUIT`). On API 1.41 this is the only way to choose it.
     public var stopSignal: String?
@@ -50,6 +54,7 @@ public struct ContainerConfig: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case image = "Image", cmd = "Cmd", entrypoint = "Entrypoint", env = "Env", labels = "Labels", user = "User"
         case workingDir = "WorkingDir", hostname = "Hostname", tty = "Tty", healthcheck = "Healthcheck"
+        case openStdin = "OpenStdin", domainname = "Domainname", macAddress = "MacAddress"
         case stopSignal = "StopSignal", stopTimeout = "StopTimeout", exposedPorts = "ExposedPorts"
         case hostConfig = "HostConfig", networkingConfig = "NetworkingConfig"
     }
@@ -68,6 +73,9 @@ public struct ContainerConfig: Sendable, Hashable, Codable {
         workingDir = try c.decodeIfPresent(String.self, forKey: .workingDir)
         hostname = try c.decodeIfPresent(String.self, forKey: .hostname)
         tty = try c.decodeIfPresent(Bool.self, forKey: .tty)
+        openStdin = try c.decodeIfPresent(Bool.self, forKey: .openStdin)
+        domainname = try c.decodeIfPresent(String.self, forKey: .domainname)
+        macAddress = try c.decodeIfPresent(String.self, forKey: .macAddress)
         healthcheck = try c.decodeIfPresent(HealthConfig.self, forKey: .healthcheck)
         stopSignal = try c.decodeIfPresent(String.self, forKey: .stopSignal)
         stopTimeout = try c.decodeIfPresent(Int.self, forKey: .stopTimeout)
@@ -87,6 +95,9 @@ public struct ContainerConfig: Sendable, Hashable, Codable {
         try c.encodeIfPresent(workingDir, forKey: .workingDir)
         try c.encodeIfPresent(hostname, forKey: .hostname)
         try c.encodeIfPresent(tty, forKey: .tty)
+        try c.encodeIfPresent(openStdin, forKey: .openStdin)
+        try c.encodeIfPresent(domainname, forKey: .domainname)
+        try c.encodeIfPresent(macAddress, forKey: .macAddress)
         try c.encodeIfPresent(healthcheck, forKey: .healthcheck)
         try c.encodeIfPresent(stopSignal, forKey: .stopSignal)
         try c.encodeIfPresent(stopTimeout, forKey: .stopTimeout)

@@ -6,6 +6,8 @@ public struct HealthConfig: Sendable, Hashable, Codable {
     public var timeout: Int64?
     public var retries: Int?
     public var startPeriod: Int64?
+    /// API 1.44 (Docker 25) and later; older engines ignore it.
+    public var startInterval: Int64?
 
     public init(test: [String]?, interval: Int64? = nil, timeout: Int64? = nil, retries: Int? = nil, startPeriod: Int64? = nil) {
         self.test = test
@@ -30,5 +32,6 @@ public struct HealthConfig: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case test = "Test", interval = "Interval", timeout = "Timeout", retries = "Retries", startPeriod = "StartPeriod"
+        case startInterval = "StartInterval"
     }
 }

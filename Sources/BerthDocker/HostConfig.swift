@@ -28,6 +28,40 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var portBindings: [String: [PortBinding]]?
     /// `bridge`, `none`, `host`, `container:ID` or a network name.
     public var networkMode: String?
+    public var dns: [String]?
+    public var dnsSearch: [String]?
+    public var dnsOptions: [String]?
+    public var groupAdd: [String]?
+    public var runtime: String?
+    public var volumesFrom: [String]?
+    public var memoryReservation: Int64?
+    public var memorySwap: Int64?
+    public var memorySwappiness: Int64?
+    public var oomKillDisable: Bool?
+    public var oomScoreAdj: Int?
+    public var cpuShares: Int?
+    public var cpuPeriod: Int64?
+    public var cpuQuota: Int64?
+    public var cpuRealtimePeriod: Int64?
+    public var cpuRealtimeRuntime: Int64?
+    public var cpusetCpus: String?
+    public var storageOpt: [String: String]?
+    public var deviceCgroupRules: [String]?
+    public var devices: [DeviceMapping]?
+    public var deviceRequests: [DeviceRequest]?
+    public var privileged: Bool?
+    public var pidMode: String?
+    public var ipcMode: String?
+    public var utsMode: String?
+    public var usernsMode: String?
+    public var cgroupnsMode: String?
+    public var cgroupParent: String?
+    public var blkioWeight: Int?
+    public var blkioWeightDevice: [WeightDevice]?
+    public var blkioDeviceReadBps: [ThrottleDevice]?
+    public var blkioDeviceWriteBps: [ThrottleDevice]?
+    public var blkioDeviceReadIOps: [ThrottleDevice]?
+    public var blkioDeviceWriteIOps: [ThrottleDevice]?
 
     public init(
         binds: [String]? = nil, mounts: [Mount]? = nil, restartPolicy: RestartPolicy? = nil, capAdd: [String]? = nil,
@@ -63,6 +97,17 @@ public struct HostConfig: Sendable, Hashable, Codable {
         case initProcess = "Init", shmSize = "ShmSize", sysctls = "Sysctls", extraHosts = "ExtraHosts"
         case logConfig = "LogConfig", nanoCpus = "NanoCpus", memory = "Memory", pidsLimit = "PidsLimit"
         case portBindings = "PortBindings", networkMode = "NetworkMode"
+        case dns = "Dns", dnsSearch = "DnsSearch", dnsOptions = "DnsOptions", groupAdd = "GroupAdd", runtime = "Runtime"
+        case volumesFrom = "VolumesFrom", memoryReservation = "MemoryReservation", memorySwap = "MemorySwap"
+        case memorySwappiness = "MemorySwappiness", oomKillDisable = "OomKillDisable", oomScoreAdj = "OomScoreAdj"
+        case cpuShares = "CpuShares", cpuPeriod = "CpuPeriod", cpuQuota = "CpuQuota", cpuRealtimePeriod = "CpuRealtimePeriod"
+        case cpuRealtimeRuntime = "CpuRealtimeRuntime", cpusetCpus = "CpusetCpus", storageOpt = "StorageOpt"
+        case deviceCgroupRules = "DeviceCgroupRules", devices = "Devices", deviceRequests = "DeviceRequests"
+        case privileged = "Privileged", pidMode = "PidMode", ipcMode = "IpcMode", utsMode = "UTSMode", usernsMode = "UsernsMode"
+        case cgroupnsMode = "CgroupnsMode", cgroupParent = "CgroupParent", blkioWeight = "BlkioWeight"
+        case blkioWeightDevice = "BlkioWeightDevice", blkioDeviceReadBps = "BlkioDeviceReadBps"
+        case blkioDeviceWriteBps = "BlkioDeviceWriteBps", blkioDeviceReadIOps = "BlkioDeviceReadIOps"
+        case blkioDeviceWriteIOps = "BlkioDeviceWriteIOps"
     }
 }
 
@@ -126,4 +171,66 @@ public struct PortBinding: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case hostIP = "HostIp", hostPort = "HostPort"
     }
+}
+
+/// A host device made available in the container (`/dev/dri:/dev/dri:rwm`).
+public struct DeviceMapping: Sendable, Hashable, Codable {
+    public var pathOnHost: String
+    public var pathInContainer: String
+    public var cgroupPermissions: String
+
+    public init(pathOnHost: String, pathInContainer: String, cgroupPermissions: String) {
+        self.pathOnHost = pathOnHost
+        self.pathInContainer = pathInContainer
+        self.cgroupPermissions = cgroupPermissions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pathOnHost = "PathOnHost", pathInContainer = "PathInContainer", cgroupPermissions = "CgroupPermissions"
+    }
+}
+
+/// A request for devices from a device driver (GPUs: `--gpus`).
+public struct DeviceRequest: Sendable, Hashable, Codable {
+    public var driver: String?
+    public var count: Int?
+    public var deviceIDs: [String]?
+    public var capabilities: [[String]]?
+    public var options: [String: String]?
+
+    public init(driver: String? = nil, count: Int? = nil, deviceIDs: [String]? = nil, capabilities: [[String]]? = nil, options: [String: String]? = nil) {
+        self.driver = driver
+        self.count = count
+        self.deviceIDs = deviceIDs
+        self.capabilities = capabilities
+        self.options = options
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case driver = "Driver", count = "Count", deviceIDs = "DeviceIDs", capabilities = "Capabilities", options = "Options"
+    }
+}
+
+public struct WeightDevice: Sendable, Hashable, Codable {
+    public var path: String
+    public var weight: Int
+
+    public init(path: String, weight: Int) {
+        self.path = path
+        self.weight = weight
+    }
+
+    enum CodingKeys: String, CodingKey { case path = "Path", weight = "Weight" }
+}
+
+public struct ThrottleDevice: Sendable, Hashable, Codable {
+    public var path: String
+    public var rate: Int64
+
+    public init(path: String, rate: Int64) {
+        self.path = path
+        self.rate = rate
+    }
+
+    enum CodingKeys: String, CodingKey { case path = "Path", rate = "Rate" }
 }

@@ -93,7 +93,15 @@ struct ServiceDeployer: Sendable {
             }
         }
 
-        let taken = Set(old.map(\.actual.name))
+        // container_name: the stopped old container gives up the name; it gets it back if the new one fails.
+        var renamed: [(id: String, name: String)] = []
+        if service.strategy == .recreate, let fixed = service.spec.settings?.containerName {
+            for c in old where c.actual.name == fixed {
+                try await runtime.rename(c.actual.id, to: "\(fixed)-replaced-\(deployment.suffix(6))")
+                renamed.append((c.actual.id, fixed))
+            }
+        }
+        let taken = Set(old.map(\.actual.name)).subtracting(renamed.map(\.name))
         step(service, "starting \(service.replicas.count) new replica(s)", start)
         let replicas = service.replicas.map { replica in
             (replica, taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name)
@@ -104,6 +112,7 @@ struct ServiceDeployer: Sendable {
         } catch let failed as Failed {
             var rolledBack = failed.rolledBack
             if service.strategy == .recreate && !old.isEmpty {
+                for c in renamed { try? await runtime.rename(c.id, to: c.name) }
                 for c in old { try? await runtime.start(c.actual.id) }
                 if hasRoutes {
                     do { try await routes.set(service.project, service.name, to: old.map(\.actual.name).sorted()) } catch { rolledBack = false }

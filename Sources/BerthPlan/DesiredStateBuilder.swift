@@ -89,7 +89,7 @@ public struct DesiredStateBuilder: Sendable {
             let (strategy, reason) = Self.strategy(for: name, spec: spec, settings: project.config.rollout)
             let replicas = (0..<spec.replicas).map { i in
                 ContainerSpec(
-                    name: "\(p)-\(name)-\(hash.prefix(8))-\(i + 1)", project: p, service: name, index: i + 1,
+                    name: spec.settings?.containerName ?? "\(p)-\(name)-\(hash.prefix(8))-\(i + 1)", project: p, service: name, index: i + 1,
                     labels: Labels.container(project: project, platform: repository.platform.name, service: name, index: i + 1, hash: hash, spec: spec),
                     networks: attachments)
             }
@@ -107,7 +107,10 @@ public struct DesiredStateBuilder: Sendable {
     }
 
     static func strategy(for name: String, spec: ComposeService, settings: RolloutSettings) -> (RolloutStrategy, String) {
-        let chosen = settings.services[name] ?? settings.strategy
+        if let containerName = spec.settings?.containerName {
+            return (.recreate, "has container_name '\(containerName)', which old and new replicas cannot both hold")
+        }
+        let chosen = settings.services[name] ?? (settings.strategy == .auto ? spec.updateOrder : nil) ?? settings.strategy
         switch chosen {
         case .startFirst: return (.startFirst, "configured")
         case .recreate: return (.recreate, "configured")

@@ -9,7 +9,7 @@ enum ComposeExportService {
     static func document(
         _ s: ComposeService, labels: [String: String], volumeKeys: [String: String], networks: Document
     ) -> Document {
-        .object([
+        let base: Document = .object([
             "image": .string(s.image),
             "command": s.command.map(Document.strings),
             "entrypoint": s.entrypoint.map(Document.strings),
@@ -46,6 +46,9 @@ enum ComposeExportService {
             "deploy": deploy(s),
             "networks": networks,
         ])
+        guard let settings = s.settings, case .object(var pairs) = base else { return base }
+        pairs.append(contentsOf: Self.settings(settings))
+        return .object(pairs)
     }
 
     /// Long syntax, so every option survives: read_only, nocopy, create_host_path, tmpfs size.
@@ -116,6 +119,9 @@ enum ComposeExportService {
         var deploy: [(String, Document)] = []
         if s.replicas != 1 { deploy.append(("replicas", .int(s.replicas))) }
         if !limits.isEmpty { deploy.append(("resources", .object([("limits", .object(limits))]))) }
+        if let order = s.updateOrder {
+            deploy.append(("update_config", .object([("order", .string(order == .recreate ? "stop-first" : "start-first"))])))
+        }
         return deploy.isEmpty ? nil : .object(deploy)
     }
 

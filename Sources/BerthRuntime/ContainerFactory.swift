@@ -50,20 +50,24 @@ enum ContainerFactory {
             pidsLimit: s.limits?.pids.map(Int64.init), portBindings: portBindings.isEmpty ? nil : portBindings,
             networkMode: request.hostNetwork ? "host" : request.networks.first?.network)
         let health = s.healthcheck.map { h in
-            HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
+            var health = HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
                          timeout: h.timeout.map { .milliseconds($0.milliseconds) }, retries: h.retries,
                          startPeriod: h.startPeriod.map { .milliseconds($0.milliseconds) })
+            health.startInterval = h.startInterval.map { HealthConfig.nanoseconds(.milliseconds($0.milliseconds)) }
+            return health
         }
         let networking = request.networks.first.map {
             NetworkingConfig(endpointsConfig: [$0.network: EndpointConfig(aliases: $0.aliases.isEmpty ? nil : $0.aliases,
                                                                           ipv4Address: request.fixedAddresses[$0.network])])
         }
-        return ContainerConfig(
+        var config = ContainerConfig(
             image: request.image, cmd: s.command, entrypoint: s.entrypoint,
             env: s.environment.keys.sorted().map { "\($0)=\(s.environment[$0]!)" },
             labels: request.labels, user: s.user, workingDir: s.workingDir, hostname: s.hostname,
             healthcheck: health, stopSignal: s.stopSignal,
             stopTimeout: s.stopGracePeriod.map { max(1, Int(($0.seconds).rounded(.up))) },
             exposedPorts: portBindings.isEmpty ? nil : portBindings.keys.sorted(), hostConfig: host, networkingConfig: networking)
+        if let settings = s.settings { apply(settings, to: &config) }
+        return config
     }
 }

@@ -132,7 +132,7 @@ public struct DockerRuntime: ContainerRuntime {
 
     public func createContainer(_ request: ContainerRequest) async throws -> String {
         let config = ContainerFactory.config(request)
-        let id = try await client.containers.create(name: request.name, config: config)
+        let id = try await client.containers.create(name: request.name, config: config, platform: request.service.settings?.platform)
         // API 1.41 attaches one network at creation; the others are connected before start.
         for attachment in request.networks.dropFirst() {
             do {
