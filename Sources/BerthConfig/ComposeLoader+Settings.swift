@@ -41,13 +41,13 @@ extension ComposeLoader {
         c.blkio = f["blkio_config"].flatMap { blkio($0, service: name) }
         c.privileged = f.bool("privileged")
         if c.privileged == true && !policy.privileged {
-            f.error("privileged", "service '\(name)' asks for a privileged container (root on the host); set 'privileged: true' under 'policy' in platform.yml to allow it")
+            f.refuse("privileged", "service '\(name)' asks for a privileged container (root on the host); set 'privileged: true' under 'policy' in platform.yml to allow it")
         }
         for opt in s.securityOpt where ["seccomp:unconfined", "seccomp=unconfined", "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable"].contains(opt) && !policy.privileged {
-            f.error("security_opt", "security option '\(opt)' in service '\(name)' switches the container's confinement off; set 'privileged: true' under 'policy' in platform.yml to allow it")
+            f.refuse("security_opt", "security option '\(opt)' in service '\(name)' switches the container's confinement off; set 'privileged: true' under 'policy' in platform.yml to allow it")
         }
         for cap in s.capAdd where !policy.allows(capability: cap) {
-            f.error("cap_add", "service '\(name)' adds capability \(PolicyConfig.normalized(cap)), which reaches beyond the container; add it to 'capabilities' under 'policy' in platform.yml to allow it")
+            f.refuse("cap_add", "service '\(name)' adds capability \(PolicyConfig.normalized(cap)), which reaches beyond the container; add it to 'capabilities' under 'policy' in platform.yml to allow it")
         }
         devices(f, service: name, into: &c)
         for key in ["pid", "ipc", "uts", "userns_mode"] {
@@ -65,7 +65,7 @@ extension ComposeLoader {
                 continue
             }
             if mode == "host" && !policy.hostNamespaces {
-                f.error(key, "service '\(name)' shares the host's \(key == "userns_mode" ? "user" : key) namespace; set 'host_namespaces: true' under 'policy' in platform.yml to allow it")
+                f.refuse(key, "service '\(name)' shares the host's \(key == "userns_mode" ? "user" : key) namespace; set 'host_namespaces: true' under 'policy' in platform.yml to allow it")
             }
             switch key {
             case "pid": c.pid = mode
@@ -84,7 +84,7 @@ extension ComposeLoader {
             c.containerName = containerName
         }
         for mount in s.volumes where mount.type == .bind && Self.isDockerSocket(mount.source ?? "") && !policy.dockerSocket {
-            f.error("volumes", "service '\(name)' mounts the Docker socket \(mount.source ?? ""), which controls the whole engine (root on the host); set 'docker_socket: true' under 'policy' in platform.yml to allow it")
+            f.refuse("volumes", "service '\(name)' mounts the Docker socket \(mount.source ?? ""), which controls the whole engine (root on the host); set 'docker_socket: true' under 'policy' in platform.yml to allow it")
         }
         for key in ["attach", "develop"] where f.has(key) {
             f.warning(key, "\(f.describe(key)) has no effect on a deployment: \(ComposeKeys.key(.service, key)?.note ?? "")")
@@ -156,7 +156,7 @@ extension ComposeLoader {
             }
         }
         for key in ["devices", "device_cgroup_rules", "gpus"] where f[key] != nil && !policy.devices {
-            f.error(key, "service '\(name)' uses host devices ('\(key)'); set 'devices: true' under 'policy' in platform.yml to allow it")
+            f.refuse(key, "service '\(name)' uses host devices ('\(key)'); set 'devices: true' under 'policy' in platform.yml to allow it")
         }
     }
 

@@ -108,9 +108,10 @@ struct ComposeLoader {
         guard let f = Fields(value, what: "service '\(name)'", known: ComposeKeys.known(.service), unsupported: ComposeKeys.refused(.service),
                              extensions: true, sink: sink)
         else { return nil }
-        guard let image = f.requiredString("image") else { return nil }
-        var s = ComposeService(image: image)
-        if image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
+        // Without an image the service is still read, so that every problem of it is reported in one run.
+        let image = f.requiredString("image")
+        var s = ComposeService(image: image ?? "")
+        if let image, image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
         s.command = commandLine(f, "command")
         s.entrypoint = commandLine(f, "entrypoint")
         s.environment = environment(f)
@@ -159,6 +160,6 @@ struct ComposeLoader {
         deploy(f, service: name, into: &s)
         legacyLimits(f, service: name, into: &s)
         settings(f, service: name, into: &s)
-        return s
+        return image == nil ? nil : s
     }
 }

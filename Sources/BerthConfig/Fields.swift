@@ -115,6 +115,11 @@ public struct Fields {
         Fields(self[key], what: what ?? describe(key), known: known, unsupported: unsupported, sink: sink)
     }
 
+    /// Reports an error at the key itself (for a key that is refused whatever its value).
+    public func refuse(_ key: String, _ message: String) {
+        sink.error(keyLocation(key), message)
+    }
+
     /// Reports a warning at the key's position.
     public func warning(_ key: String, _ message: String) {
         sink.warning(keyLocation(key), message)

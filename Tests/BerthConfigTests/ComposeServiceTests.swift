@@ -121,10 +121,13 @@ import TestSupport
         #expect(m.environment == ["TOKEN": "t0k"])
     }
 
-    @Test func environmentWithoutValueAndNotSetIsAnError() {
-        let problems = Repo.problems(["projects/app/compose.yml": Self.web("    environment:\n      - A=1\n      - TOKEN\n")])
-        expectSingle(problems, "projects/app/compose.yml", 6, 9, "'TOKEN' in 'environment' in service 'web' has no value",
-                     "TOKEN is not set")
+    @Test func environmentWithoutValueAndNotSetIsLeftUnsetWithAWarning() throws {
+        let repository = try Repo.load(["projects/app/compose.yml": Self.web("    environment:\n      - A=1\n      - TOKEN\n")])
+        #expect(repository.project("app")?.compose.services["web"]?.environment == ["A": "1"])
+        let warning = try #require(repository.warnings.first)
+        #expect(warning.location == Location(file: "projects/app/compose.yml", line: 6, column: 9))
+        #expect(warning.message.contains("'TOKEN' in 'environment' in service 'web' has no value"))
+        #expect(warning.message.contains("left unset"))
     }
 
     @Test(arguments: ["no", "always", "unless-stopped", "on-failure", "on-failure:5"])
@@ -238,9 +241,12 @@ import TestSupport
         expectSingle(problems, "projects/app/compose.yml", 3, 9, "a '<<' merge key needs a mapping")
     }
 
-    @Test func nameMustMatchTheProjectDirectory() {
-        let problems = Repo.problems(["projects/app/compose.yml": "name: other\n" + Repo.webCompose])
-        expectSingle(problems, "projects/app/compose.yml", 1, 7, "'name' in projects/app/compose.yml is 'other' but the project directory is 'app'")
+    @Test func aDifferentNameIsAWarningAndTheDirectoryWins() throws {
+        let repository = try Repo.load(["projects/app/compose.yml": "name: other\n" + Repo.webCompose])
+        #expect(repository.project("app") != nil)
+        let warning = try #require(repository.warnings.first)
+        #expect(warning.location == Location(file: "projects/app/compose.yml", line: 1, column: 1))
+        #expect(warning.message.contains("Berth names the project after its directory ('app')"))
     }
 
     @Test func invalidServiceName() {

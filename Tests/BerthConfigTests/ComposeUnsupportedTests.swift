@@ -15,16 +15,11 @@ import TestSupport
         Case(key: "build", value: ".", advice: "build and tag the image first, then set 'image'"),
         Case(key: "networks", value: "[default]", advice: "declare internet access and cross-project edges under 'egress' in project.yml"),
         Case(key: "network_mode", value: "host", advice: "Berth creates each project's networks itself"),
-        Case(key: "container_name", value: "web", advice: "Berth names replicas itself"),
         Case(key: "links", value: "[db]", advice: "services reach each other by service name"),
-        Case(key: "scale", value: "2", advice: "use deploy.replicas"),
         Case(key: "secrets", value: "[token]", advice: "pass values through environment or env_file"),
         Case(key: "profiles", value: "[debug]", advice: "'enabled' in project.yml"),
-        Case(key: "mem_limit", value: "1g", advice: "use deploy.resources.limits.memory"),
-        Case(key: "cpus", value: "0.5", advice: "use deploy.resources.limits.cpus"),
-        Case(key: "pids_limit", value: "100", advice: "use deploy.resources.limits.pids"),
-        Case(key: "privileged", value: "true", advice: "not supported yet"),
-        Case(key: "devices", value: "[/dev/fuse]", advice: "not supported yet"),
+        Case(key: "cpu_count", value: "2", advice: "Windows containers only"),
+        Case(key: "post_start", value: "[{command: x}]", advice: "run the step in the entrypoint"),
     ]
 
     @Test(arguments: serviceKeys)
@@ -49,16 +44,19 @@ import TestSupport
     }
 
     static let deployKeys: [Case] = [
-        Case(key: "update_config", value: "{parallelism: 1}", advice: "rollouts are configured under 'rollout' in project.yml"),
-        Case(key: "restart_policy", value: "{condition: any}", advice: "use the service's 'restart'"),
-        Case(key: "placement", value: "{constraints: []}", advice: "Swarm"),
+        Case(key: "placement", value: "{constraints: []}", advice: "Swarm placement; Berth runs a project on one engine"),
+        Case(key: "rollback_config", value: "{parallelism: 1}", advice: "Rollback is automatic"),
+        Case(key: "endpoint_mode", value: "vip", advice: "reached by name"),
     ]
 
+    /// Swarm keys without an effect on one engine are accepted with a warning that says so.
     @Test(arguments: deployKeys)
-    func unsupportedDeployKey(_ c: Case) {
+    func swarmOnlyDeployKeyIsAWarning(_ c: Case) throws {
         let compose = "services:\n  web:\n    image: nginx\n    deploy:\n      \(c.key): \(c.value)\n"
-        expectSingle(Repo.problems(["projects/app/compose.yml": compose]), "projects/app/compose.yml", 5, 7,
-                     "'\(c.key)' in 'deploy' in service 'web' is not supported by berth: ", c.advice)
+        let warnings = try Repo.load(["projects/app/compose.yml": compose]).warnings
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?.location == Location(file: "projects/app/compose.yml", line: 5, column: 7))
+        #expect(warnings.first?.message.contains(c.advice) == true, "\(warnings)")
     }
 
     @Test func everyUnsupportedKeyOfOneServiceIsReported() {
@@ -67,14 +65,14 @@ import TestSupport
               web:
                 image: nginx
                 privileged: true
-                container_name: web
+                cpu_count: 2
                 build: .
             networks:
               default: {}
             """
         let problems = Repo.problems(["projects/app/compose.yml": compose])
         #expect(problems.map(\.location.line) == [4, 5, 6, 7], "\(render(problems))")
-        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'privileged'", "'container_name'", "'build'", "'networks'"])
+        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["service", "'cpu_count'", "'build'", "'networks'"])
     }
 
     @Test func extensionKeysAreAllowedEverywhereComposeAllowsThem() throws {

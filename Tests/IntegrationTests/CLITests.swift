@@ -64,12 +64,27 @@ import TestSupport
             #expect(result.status == 1, "\(args): \(result.stdout)")
             #expect(result.stderr.contains("platform.yml:3:9: 'kind' in 'proxy' must be traefik or caddy, found 'traefk' (did you mean 'traefik'?)"))
             #expect(result.stderr.contains("projects/web/compose.yml:3:5: unknown key 'imgae' in service 'web' (did you mean 'image'?)"))
-            #expect(result.stderr.contains("projects/web/compose.yml:4:5: 'privileged' in service 'web' is not supported by berth"))
+            #expect(result.stderr.contains("projects/web/compose.yml:4:5: service 'web' asks for a privileged container (root on the host); set 'privileged: true' under 'policy' in platform.yml to allow it"))
             #expect(result.stderr.contains("projects/web/project.yml:3:13: 'bad_host!' is not a valid host name"))
             #expect(result.stderr.contains("projects/web/project.yml:4:11: 'port' in an ingress route of project 'web' must be between 1 and 65535, found 70000"))
             #expect(result.stderr.contains("problems found; nothing was changed."))
         }
         #expect(!FileManager.default.fileExists(atPath: out), "render must not write anything for an invalid repository")
+    }
+
+    @Test func warningsArePrintedAndInTheJSONReport() throws {
+        let repo = Fixtures.repository([
+            "platform.yml": "domain: example.com\n",
+            "projects/web/compose.yml": "name: other\nservices:\n  web:\n    image: nginx\n    environment: [UNSET_FOR_TEST]\n",
+        ])
+        defer { Fixtures.cleanup(repo) }
+        let plain = try BerthBinary.run(["validate", "-c", repo.path])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(plain.stderr.contains("warning: projects/web/compose.yml:1:1: 'name' in projects/web/compose.yml is 'other'"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("warning: projects/web/compose.yml:5:19: 'UNSET_FOR_TEST'"), "\(plain.stderr)")
+        let json = try BerthBinary.run(["validate", "--json", "-c", repo.path])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((report["warnings"] as? [[String: Any]])?.count == 2, "\(json.stdout)")
     }
 
     @Test func validateJSONListsProblems() throws {
