@@ -49,6 +49,39 @@ extension ApplyE2ETests {
         }
     }
 
+    /// `container_name`: the one replica has that name through every rollout; the plan says recreate and why;
+    /// a new version that fails gives the name back to the old container, which serves again.
+    @Test func containerNameIsKeptAcrossRolloutsAndAFailedOne() async throws {
+        try await E2EScenario.run("e2ecname-") { s in
+            let project = "e2ecname-app", host = "cname.e2e.localhost", name = "e2ecname-fixed"
+            try s.write("platform.yml", E2E.platformYAML())
+            func compose(_ version: String, fail: Bool = false) -> String {
+                E2E.appCompose(replicas: 1, environment: ["APP_VERSION": version].merging(fail ? ["APP_FAIL_HEALTH": "1"] : [:]) { a, _ in a },
+                               extra: "    container_name: \(name)\n")
+            }
+            try s.project(project, compose: compose("1"), project: E2E.appProject(host: host, readyTimeout: "5s"))
+            let first = try await s.apply()
+            try #require(first.status == 0, "\(first)")
+            #expect(await E2E.runningContainers(name) == [name])
+            #expect(await E2EHTTP.waitFor(host, "/cgi-bin/version")?.body.contains("version=1") == true)
+
+            try s.write("projects/\(project)/compose.yml", compose("2"))
+            let plan = try await s.berth("plan", ["--live"])
+            #expect(plan.stdout.contains("recreate (has container_name '\(name)'"), "\(plan.stdout)")
+            let second = try await s.apply()
+            #expect(second.status == 0, "\(second)")
+            #expect(await E2E.containers(name) == [name], "one container, with the name")
+            #expect(await E2EHTTP.waitFor(host, "/cgi-bin/version")?.body.contains("version=2") == true)
+
+            try s.write("projects/\(project)/compose.yml", compose("3", fail: true))
+            let failed = try await s.apply()
+            #expect(failed.status != 0, "\(failed)")
+            #expect(await E2E.containers(name) == [name], "the old container has its name back")
+            let body = await E2EHTTP.waitFor(host, "/cgi-bin/version")?.body ?? ""
+            #expect(body.contains("version=2"), "the old version serves again: \(body)")
+        }
+    }
+
     static func waitForDirect(port: Int, timeout: Double = 15) async -> E2EHTTPResponse? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
