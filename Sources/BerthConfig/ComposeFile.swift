@@ -4,6 +4,9 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Routes read from Traefik labels (`traefik.http.routers.*`), joined to project.yml's ingress.
+    public var labelRoutes: [IngressRoute] = []
+    var labelRouteLocations: [Location: ProjectLocations.Route] = [:]
     /// Where each service's `container_name` is (names must be unique across the platform).
     public var containerNameLocations: [String: Location] = [:]
 

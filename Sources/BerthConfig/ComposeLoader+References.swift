@@ -18,6 +18,42 @@ extension ComposeLoader {
         return labels
     }
 
+    /// Traefik labels become routes (see `TraefikLabels`) and leave the service's labels: Berth writes the routing.
+    func readTraefikLabels(_ entry: YAMLEntry, into compose: inout ComposeFile) {
+        let name = entry.key.text
+        guard var service = compose.services[name] else { return }
+        let keys = service.labels.keys.filter(TraefikLabels.isTraefikLabel).sorted()
+        guard !keys.isEmpty else { return }
+        var locations: [String: Location] = [:]
+        func collect(_ value: YAMLValue?) {
+            switch value {
+            case .mapping(let entries, _)?:
+                for e in entries { locations[e.key.text] = e.value.location }
+            case .sequence(let items, _)?:
+                for item in items {
+                    if case .scalar(let s) = item, let eq = s.text.firstIndex(of: "=") { locations[String(s.text[..<eq])] = s.location }
+                }
+            default: break
+            }
+        }
+        if case .mapping(let serviceKeys, _) = entry.value {
+            collect(serviceKeys.first { $0.key.text == "labels" }?.value)
+            if case .mapping(let deployKeys, _)? = serviceKeys.first(where: { $0.key.text == "deploy" })?.value {
+                collect(deployKeys.first { $0.key.text == "labels" }?.value)
+            }
+        }
+        var declared = service.expose.compactMap { Int($0.split(separator: "/").first ?? "") }
+        declared += (service.ports ?? []).filter { $0.proto == .tcp }.map(\.containerPort)
+        let reader = TraefikLabels(
+            service: name, labels: keys.map { ($0, service.labels[$0] ?? "", locations[$0] ?? entry.key.location) },
+            declaredPorts: Array(Set(declared)).sorted(), sink: sink)
+        let result = reader.read()
+        compose.labelRoutes += result.routes
+        compose.labelRouteLocations.merge(result.locations) { a, _ in a }
+        for key in keys { service.labels[key] = nil }
+        compose.services[name] = service
+    }
+
     /// `volumes_from: [service[:ro|rw]]` is mapped onto mounts: the other service's named volumes and binds
     /// at the same paths (what Docker copies), so the mounts survive both services' rollouts.
     /// `container:NAME[:ro|rw]` goes to Docker as it is.

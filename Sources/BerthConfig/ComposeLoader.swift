@@ -57,6 +57,7 @@ struct ComposeLoader {
         }
         if entries.isEmpty { sink.error(services.location, "'services' is empty") }
         resolveVolumesFrom(entries, into: &compose)
+        for entry in entries { readTraefikLabels(entry, into: &compose) }
         for entry in entries where compose.services[entry.key.text]?.settings?.containerName != nil {
             if case .mapping(let keys, _) = entry.value, let key = keys.first(where: { $0.key.text == "container_name" }) {
                 compose.containerNameLocations[entry.key.text] = key.value.location

@@ -1,7 +1,7 @@
 /// Positions in project.yml of the names that `RepositoryValidator` checks against other files, so that
 /// a cross-file problem points at the exact name (the config model keeps only one position per route).
 struct ProjectLocations {
-    struct Route {
+    struct Route: Sendable, Hashable {
         var service: Location
         var hosts: [Location] = []
         var middlewares: [Location] = []

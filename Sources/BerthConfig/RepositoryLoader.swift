@@ -140,10 +140,21 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              let compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: policy)
+              var compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: policy)
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }
+        for route in compose.labelRoutes {
+            if let twin = config.ingress.first(where: { other in
+                other.proto == route.proto && other.path == route.path && (route.proto == .udp ? other.entrypoint == route.entrypoint
+                    : !Set(other.hosts.map { $0.lowercased() }).isDisjoint(with: route.hosts.map { $0.lowercased() }))
+            }) {
+                sink.error(route.location, "the Traefik labels of service '\(route.service)' route \(route.hosts.joined(separator: ", "))\(route.path == "/" ? "" : route.path), which project.yml's ingress route at \(twin.location) also routes; keep one of the two")
+                continue
+            }
+            config.ingress.append(route)
+            if let routeLocations = compose.labelRouteLocations[route.location] { locations.routes[route.location] = routeLocations }
+        }
         return (Project(name: name, directory: directory, config: config, compose: compose), locations)
     }
 
