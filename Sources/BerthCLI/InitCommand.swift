@@ -83,6 +83,15 @@ enum InitTemplate {
 
                 default_middlewares: [secure-headers, gzip]
 
+                # What Compose files may ask for. Each gate unset allows with a warning; set to true to allow.
+                policy:
+                  published_ports: loopback   # any | loopback | none
+                  privileged: false
+                  devices: false
+                  host_namespaces: false
+                  docker_socket: false
+                  capabilities: []           # beyond the safe set, e.g. [SYS_ADMIN]
+
                 network:
                   pools: [10.213.0.0/16]
                   subnet_prefix: 26

@@ -96,9 +96,7 @@ extension ComposeLoader {
                 for request in c.deviceRequests ?? [] where request.capabilities.isEmpty {
                     reservations.error("devices", "every item of \(reservations.describe("devices")) needs 'capabilities' (e.g. [gpu])")
                 }
-                if !policy.devices {
-                    reservations.error("devices", "service '\(name)' reserves host devices; set 'devices: true' under 'policy' in platform.yml to allow it")
-                }
+                gate(policy.devices, reservations, "devices", policyKey: "devices", "service '\(name)' reserves host devices")
             }
             s.settings = c.isEmpty ? nil : c
         }

@@ -40,14 +40,19 @@ extension ComposeLoader {
         }
         c.blkio = f["blkio_config"].flatMap { blkio($0, service: name) }
         c.privileged = f.bool("privileged")
-        if c.privileged == true && !policy.privileged {
-            f.refuse("privileged", "service '\(name)' asks for a privileged container (root on the host); set 'privileged: true' under 'policy' in platform.yml to allow it")
+        if c.privileged == true {
+            gate(policy.privileged, f, "privileged", policyKey: "privileged", "service '\(name)' asks for a privileged container (root on the host)")
         }
-        for opt in s.securityOpt where ["seccomp:unconfined", "seccomp=unconfined", "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable"].contains(opt) && !policy.privileged {
-            f.refuse("security_opt", "security option '\(opt)' in service '\(name)' switches the container's confinement off; set 'privileged: true' under 'policy' in platform.yml to allow it")
+        for opt in s.securityOpt where ["seccomp:unconfined", "seccomp=unconfined", "apparmor:unconfined", "apparmor=unconfined", "label:disable", "label=disable"].contains(opt) {
+            gate(policy.privileged, f, "security_opt", policyKey: "privileged", "security option '\(opt)' in service '\(name)' switches the container's confinement off")
         }
-        for cap in s.capAdd where !policy.allows(capability: cap) {
-            f.refuse("cap_add", "service '\(name)' adds capability \(PolicyConfig.normalized(cap)), which reaches beyond the container; add it to 'capabilities' under 'policy' in platform.yml to allow it")
+        for cap in s.capAdd {
+            let what = "service '\(name)' adds capability \(PolicyConfig.normalized(cap)), which reaches beyond the container"
+            switch policy.allows(capability: cap) {
+            case true?: break
+            case false?: f.refuse("cap_add", "\(what); add it to 'capabilities' under 'policy' in platform.yml to allow it")
+            case nil: f.warning("cap_add", "\(what); allowed because 'capabilities' is not set under 'policy' in platform.yml: list the capabilities to allow there (any other is then refused)")
+            }
         }
         devices(f, service: name, into: &c)
         for key in ["pid", "ipc", "uts", "userns_mode"] {
@@ -64,8 +69,8 @@ extension ComposeLoader {
                 f.error(key, "\(f.describe(key)) must be one of \(allowed.joined(separator: ", ")), found '\(mode)'")
                 continue
             }
-            if mode == "host" && !policy.hostNamespaces {
-                f.refuse(key, "service '\(name)' shares the host's \(key == "userns_mode" ? "user" : key) namespace; set 'host_namespaces: true' under 'policy' in platform.yml to allow it")
+            if mode == "host" {
+                gate(policy.hostNamespaces, f, key, policyKey: "host_namespaces", "service '\(name)' shares the host's \(key == "userns_mode" ? "user" : key) namespace")
             }
             switch key {
             case "pid": c.pid = mode
@@ -83,13 +88,22 @@ extension ComposeLoader {
             }
             c.containerName = containerName
         }
-        for mount in s.volumes where mount.type == .bind && Self.isDockerSocket(mount.source ?? "") && !policy.dockerSocket {
-            f.refuse("volumes", "service '\(name)' mounts the Docker socket \(mount.source ?? ""), which controls the whole engine (root on the host); set 'docker_socket: true' under 'policy' in platform.yml to allow it")
+        for mount in s.volumes where mount.type == .bind && Self.isDockerSocket(mount.source ?? "") {
+            gate(policy.dockerSocket, f, "volumes", policyKey: "docker_socket", "service '\(name)' mounts the Docker socket \(mount.source ?? ""), which controls the whole engine (root on the host)")
         }
         for key in ["attach", "develop"] where f.has(key) {
             f.warning(key, "\(f.describe(key)) has no effect on a deployment: \(ComposeKeys.key(.service, key)?.note ?? "")")
         }
         s.settings = c.isEmpty ? nil : c
+    }
+
+    /// A platform policy gate: false refuses (naming the key to change), unset allows with a warning, true allows.
+    func gate(_ allowed: Bool?, _ f: Fields, _ key: String, policyKey: String, _ what: String) {
+        switch allowed {
+        case true?: break
+        case false?: f.refuse(key, "\(what), which 'policy.\(policyKey): false' in platform.yml forbids; set it to true to allow it")
+        case nil: f.warning(key, "\(what); allowed because 'policy.\(policyKey)' is not set in platform.yml: set it to false to refuse such services, or to true to allow them without this warning")
+        }
     }
 
     /// Compose `mem_limit`, `cpus` and `pids_limit`: the same limits as `deploy.resources.limits`; both must agree.
@@ -155,8 +169,8 @@ extension ComposeLoader {
                 f.error("gpus", "\(f.describe("gpus")) must be 'all' or a list of {driver, count, device_ids, capabilities, options}")
             }
         }
-        for key in ["devices", "device_cgroup_rules", "gpus"] where f[key] != nil && !policy.devices {
-            f.refuse(key, "service '\(name)' uses host devices ('\(key)'); set 'devices: true' under 'policy' in platform.yml to allow it")
+        for key in ["devices", "device_cgroup_rules", "gpus"] where f[key] != nil {
+            gate(policy.devices, f, key, policyKey: "devices", "service '\(name)' uses host devices ('\(key)')")
         }
     }
 

@@ -203,16 +203,19 @@ public struct RegistryCredentials: Sendable, Hashable {
 public struct PolicyConfig: Sendable, Hashable {
     /// Compose `ports`: any address, loopback only, or none (everything through the proxy).
     public var publishedPorts: PublishedPortsPolicy = .any
+    // Each gate: false refuses, true allows, unset (nil) allows with a warning that names the key, so that
+    // Compose files run as they are and the risk is visible; `berth init` writes them all false.
     /// Compose `privileged: true`, and security options that switch confinement off.
-    public var privileged = false
+    public var privileged: Bool?
     /// Compose `devices`, `device_cgroup_rules`, `gpus` and device reservations.
-    public var devices = false
+    public var devices: Bool?
     /// `pid`, `ipc`, `uts` and `userns_mode` set to `host`.
-    public var hostNamespaces = false
+    public var hostNamespaces: Bool?
     /// Mounts of the Docker socket (control of the engine is root on the host).
-    public var dockerSocket = false
-    /// Capabilities `cap_add` may add beyond `PolicyConfig.safeCapabilities`; `ALL` allows any.
-    public var capabilities: [String] = []
+    public var dockerSocket: Bool?
+    /// Capabilities `cap_add` may add beyond `PolicyConfig.safeCapabilities` (`ALL` allows any); unset allows
+    /// any with a warning.
+    public var capabilities: [String]?
 
     public init() {}
 
@@ -224,11 +227,14 @@ public struct PolicyConfig: Sendable, Hashable {
         "SYS_RESOURCE", "IPC_LOCK", "IPC_OWNER", "LEASE", "LINUX_IMMUTABLE", "WAKE_ALARM", "BLOCK_SUSPEND", "SYS_TTY_CONFIG",
     ]
 
-    /// Whether `cap_add` may add `capability` (written with or without `CAP_`, any case).
-    public func allows(capability: String) -> Bool {
+    /// Whether `cap_add` may add `capability` (written with or without `CAP_`, any case): true, false, or nil
+    /// when the capability is outside the safe set and `capabilities` is not set.
+    public func allows(capability: String) -> Bool? {
         let name = Self.normalized(capability)
+        if name != "ALL" && Self.safeCapabilities.contains(name) { return true }
+        guard let capabilities else { return nil }
         let allowed = Set(capabilities.map(Self.normalized))
-        return allowed.contains("ALL") || (name != "ALL" && (Self.safeCapabilities.contains(name) || allowed.contains(name)))
+        return allowed.contains("ALL") || allowed.contains(name)
     }
 
     public static func normalized(_ capability: String) -> String {

@@ -48,11 +48,11 @@ struct PlatformLoader {
             }
         }
         if let f = top.fields("policy", known: ["published_ports", "privileged", "devices", "host_namespaces", "docker_socket", "capabilities"]) {
-            p.policy.privileged = f.bool("privileged") ?? false
-            p.policy.devices = f.bool("devices") ?? false
-            p.policy.hostNamespaces = f.bool("host_namespaces") ?? false
-            p.policy.dockerSocket = f.bool("docker_socket") ?? false
-            p.policy.capabilities = f.strings("capabilities") ?? []
+            p.policy.privileged = f.bool("privileged")
+            p.policy.devices = f.bool("devices")
+            p.policy.hostNamespaces = f.bool("host_namespaces")
+            p.policy.dockerSocket = f.bool("docker_socket")
+            p.policy.capabilities = f.strings("capabilities")
             if let text = f.string("published_ports") {
                 if let policy = PublishedPortsPolicy(rawValue: text) { p.policy.publishedPorts = policy } else {
                     f.error("published_ports", "'published_ports' in 'policy' must be any, loopback or none, found '\(text)'\(Suggestion.hint(for: text, in: PublishedPortsPolicy.allCases.map(\.rawValue)))")

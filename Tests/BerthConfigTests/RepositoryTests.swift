@@ -71,7 +71,6 @@ import TestSupport
             ("projects/blog/compose.yml", 4, 14, "'restart' in service 'web' must be one of"),
             ("projects/blog/project.yml", 5, 19, "middleware 'auth' is not defined"),
             ("projects/shop/compose.yml", 3, 5, "unknown key 'imgae' in service 'web' (did you mean 'image'?)"),
-            ("projects/shop/compose.yml", 5, 5, "service 'web' asks for a privileged container (root on the host); set 'privileged: true' under 'policy'"),
             ("projects/shop/compose.yml", 7, 21, "variable PG_VERSION is required but not set: set PG_VERSION"),
             ("projects/shop/project.yml", 3, 32, "'bad_host' is not a valid host name"),
             ("projects/shop/project.yml", 4, 11, "'port' in an ingress route of project 'shop' must be between 1 and 65535, found 99999"),

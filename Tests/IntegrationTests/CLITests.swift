@@ -54,7 +54,7 @@ import TestSupport
     @Test func invalidRepositoryExitsOneWithEveryProblemAndChangesNothing() throws {
         let repo = Fixtures.repository([
             "platform.yml": "domain: example.com\nproxy:\n  kind: traefk\n",
-            "projects/web/compose.yml": "services:\n  web:\n    imgae: nginx\n    privileged: true\n",
+            "projects/web/compose.yml": "services:\n  web:\n    imgae: nginx\n    cpu_count: 2\n",
             "projects/web/project.yml": "ingress:\n  - service: wbe\n    hosts: [bad_host!]\n    port: 70000\n",
         ])
         defer { Fixtures.cleanup(repo) }
@@ -64,7 +64,7 @@ import TestSupport
             #expect(result.status == 1, "\(args): \(result.stdout)")
             #expect(result.stderr.contains("platform.yml:3:9: 'kind' in 'proxy' must be traefik or caddy, found 'traefk' (did you mean 'traefik'?)"))
             #expect(result.stderr.contains("projects/web/compose.yml:3:5: unknown key 'imgae' in service 'web' (did you mean 'image'?)"))
-            #expect(result.stderr.contains("projects/web/compose.yml:4:5: service 'web' asks for a privileged container (root on the host); set 'privileged: true' under 'policy' in platform.yml to allow it"))
+            #expect(result.stderr.contains("projects/web/compose.yml:4:5: 'cpu_count' in service 'web' is not supported by berth: Windows containers only"))
             #expect(result.stderr.contains("projects/web/project.yml:3:13: 'bad_host!' is not a valid host name"))
             #expect(result.stderr.contains("projects/web/project.yml:4:11: 'port' in an ingress route of project 'web' must be between 1 and 65535, found 70000"))
             #expect(result.stderr.contains("problems found; nothing was changed."))

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Compose files that route with Traefik labels deploy unchanged: Berth reads the labels as ingress.
+extension ApplyE2ETests {
+    /// The Kanban example (the seed's portal and a team stack, labels as its orchestrator writes them) on
+    /// Traefik: ports on 127.0.0.1, no ACME (Traefik's own certificate), projects renamed `e2ekb-*`.
+    @Test func kanbanLabelsAreRoutedAsWritten() async throws {
+        try await E2EScenario.run("e2ekb-") { s in
+            try s.copyRepository(from: Fixtures.kanban)
+            var platform = try s.read("platform.yml")
+            platform = Self.replacingTopLevelBlock(platform, "proxy", with: """
+                proxy:
+                  kind: traefik
+                  image: \(E2E.traefikImage)
+                  http_port: \(E2E.httpPort)
+                  https_port: \(E2E.httpsPort)
+                  api_port: \(E2E.traefikAPIPort)
+                  bind_address: 127.0.0.1
+                network: {pools: [\(E2E.pool)]}
+                """)
+            platform = Self.replacingTopLevelBlock(platform, "acme", with: nil)
+            platform = platform.replacingOccurrences(of: "domain: kanban.localhost", with: "domain: kanban.localhost\nname: \(E2E.platformName)")
+            try s.write("platform.yml", platform)
+            for name in ["portal", "team-a"] { try s.renameProject(name, to: "e2ekb-\(name)") }
+
+            let apply = try await s.apply()
+            try #require(apply.status == 0, "\(apply)")
+            func https(_ host: String, _ path: String) async -> String {
+                let r = await E2ECommand.run(["curl", "-sk", "--max-time", "5", "--resolve", "\(host):\(E2E.httpsPort):127.0.0.1",
+                                              "https://\(host):\(E2E.httpsPort)\(path)"])
+                return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            var body = ""
+            for _ in 0..<30 {
+                body = await https("kanban.localhost", "/api/")
+                if body == "portal-api" { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(body == "portal-api")
+            #expect(await https("kanban.localhost", "/") == "portal-web")
+            #expect(await https("team-a.kanban.localhost", "/api/") == "team-a-api")
+            #expect(await https("team-a.kanban.localhost", "/") == "team-a-web")
+            // http redirects to https, as the websecure entrypoint and the resolver ask.
+            let redirect = await E2ECommand.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "5",
+                                                 "-H", "Host: kanban.localhost", "http://127.0.0.1:\(E2E.httpPort)/"])
+            #expect(redirect.stdout.hasPrefix("30") && redirect.stdout.contains("https://kanban.localhost"), "\(redirect)")
+            // The containers do not carry the labels: Berth wrote the routing.
+            let container = try #require(await E2E.runningContainers("e2ekb-portal-portal-api-").first)
+            let labels = await E2ECommand.docker(["inspect", "-f", "{{json .Config.Labels}}", container])
+            #expect(!labels.stdout.contains("traefik.http.routers"), "\(labels.stdout)")
+        }
+    }
+}
