@@ -86,6 +86,12 @@ public struct VolumeMount: Sendable, Hashable, Codable {
     public var createHostPath: Bool = true
     public var tmpfsSize: Int?
     public var noCopy: Bool = false
+    /// bind: SELinux relabelling, `z` (shared) or `Z` (private).
+    public var selinux: String?
+    /// bind: mount propagation (`rslave`, `shared`, …).
+    public var propagation: String?
+    /// tmpfs: file mode of the mount's root, e.g. 0o1777.
+    public var tmpfsMode: Int?
 
     public init(type: Kind, source: String?, target: String) {
         self.type = type

@@ -52,11 +52,12 @@ extension ComposeLoader {
                     case "ro": mount.readOnly = true
                     case "rw": mount.readOnly = false
                     case "cached", "delegated", "consistent": break  // macOS-only hints; no effect on Linux
-                    case "z", "Z":
-                        sink.error(s.location, "mount option '\(option)' (SELinux relabelling) in '\(s.text)' (service '\(service)') is not supported yet")
+                    case _ where mount.type == .bind && (option == "z" || option == "Z"): mount.selinux = String(option)
+                    case _ where mount.type == .bind && ["private", "rprivate", "shared", "rshared", "slave", "rslave"].contains(String(option)):
+                        mount.propagation = String(option)
                     case "nocopy": mount.noCopy = true
                     default:
-                        sink.error(s.location, "unknown mount option '\(option)' in '\(s.text)' (service '\(service)'); use ro, rw or nocopy\(Suggestion.hint(for: String(option), in: ["ro", "rw", "nocopy"]))")
+                        sink.error(s.location, "unknown mount option '\(option)' in '\(s.text)' (service '\(service)'); use ro, rw, nocopy, or for binds z, Z and a propagation (rslave, rshared, …)\(Suggestion.hint(for: String(option), in: ["ro", "rw", "nocopy", "rslave", "rshared"]))")
                     }
                 }
             }
@@ -88,21 +89,37 @@ extension ComposeLoader {
         }
         var mount = VolumeMount(type: type, source: type == .tmpfs ? nil : source, target: target)
         mount.readOnly = f.bool("read_only") ?? false
-        if let bind = f.fields("bind", known: ["create_host_path"], unsupported: [
-            "propagation": "bind propagation is not supported yet", "selinux": "SELinux relabelling is not supported yet",
-            "recursive": "not supported yet",
+        if let bind = f.fields("bind", known: ["create_host_path", "propagation", "selinux"], unsupported: [
+            "recursive": "recursive read-only binds need Docker API 1.44; not supported yet",
         ]) {
             if type != .bind { sink.error(bind.location, "'bind' options apply to bind mounts only, but this mount is '\(type.rawValue)'") }
             mount.createHostPath = bind.bool("create_host_path") ?? true
+            if let p = bind.string("propagation") {
+                if !["private", "rprivate", "shared", "rshared", "slave", "rslave"].contains(p) {
+                    bind.error("propagation", "'propagation' must be one of private, rprivate, shared, rshared, slave, rslave, found '\(p)'")
+                }
+                mount.propagation = p
+            }
+            if let z = bind.string("selinux") {
+                if !["z", "Z"].contains(z) { bind.error("selinux", "'selinux' must be z or Z, found '\(z)'") }
+                mount.selinux = z
+            }
         }
         if let volume = f.fields("volume", known: ["nocopy", "subpath"]) {
             if type != .volume { sink.error(volume.location, "'volume' options apply to volume mounts only, but this mount is '\(type.rawValue)'") }
             mount.noCopy = volume.bool("nocopy") ?? false
             if volume.has("subpath") { volume.error("subpath", "'subpath' needs Docker API 1.45; it is not supported yet") }
         }
-        if let tmpfs = f.fields("tmpfs", known: ["size"], unsupported: ["mode": "tmpfs mode is not supported yet"]) {
+        if let tmpfs = f.fields("tmpfs", known: ["size", "mode"]) {
             if type != .tmpfs { sink.error(tmpfs.location, "'tmpfs' options apply to tmpfs mounts only, but this mount is '\(type.rawValue)'") }
             mount.tmpfsSize = tmpfs["size"].flatMap { byteSize($0, tmpfs.describe("size")) }
+            if let mode = tmpfs["mode"]?.scalarText {
+                // Compose writes the mode in octal (1777 or 0o1777); YAML may hand it over as decimal digits.
+                let digits = mode.hasPrefix("0o") ? String(mode.dropFirst(2)) : mode
+                if let octal = Int(digits, radix: 8) { mount.tmpfsMode = octal } else {
+                    tmpfs.error("mode", "'mode' in tmpfs options must be an octal file mode such as 1777, found '\(mode)'")
+                }
+            }
         }
         return mount
     }

@@ -53,19 +53,17 @@ extension ComposeLoader {
                              known: ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"],
                              sink: sink) else { return nil }
         if f.bool("disable") == true { return Healthcheck(test: ["NONE"]) }
-        guard let testValue = f["test"] else {
-            sink.error(f.location, "healthcheck of service '\(service)' needs 'test' (or 'disable: true')")
-            return nil
-        }
-        var test: [String]
-        if case .scalar(let s) = testValue {
+        // Without 'test' the image's own check runs (Docker inherits an empty test), with these timings.
+        var test: [String] = []
+        if let testValue = f["test"], case .scalar(let s) = testValue {
             test = ["CMD-SHELL", s.text]
-        } else {
+        } else if let testValue = f["test"] {
             test = Scalar.strings(testValue, f.describe("test"), sink) ?? []
             if let first = test.first, !["CMD", "CMD-SHELL", "NONE"].contains(first) {
                 f.error("test", "'test' in healthcheck of service '\(service)' must start with CMD, CMD-SHELL or NONE, found '\(first)'")
             }
         }
+        if test.isEmpty && f.keys.allSatisfy({ $0 == "disable" }) { return nil }
         var h = Healthcheck(test: test)
         h.interval = f.duration("interval")
         h.timeout = f.duration("timeout")

@@ -58,13 +58,16 @@ public struct BindOptions: Sendable, Hashable, Codable {
     /// Create the host path when missing. Honoured from API 1.42 (Docker 23); API 1.41 engines ignore it
     /// and fail when the host path is missing — use `HostConfig.binds` there, which creates it.
     public var createMountpoint: Bool?
+    /// `private`, `rprivate`, `shared`, `rshared`, `slave`, `rslave`.
+    public var propagation: String?
 
-    public init(createMountpoint: Bool? = nil) {
+    public init(createMountpoint: Bool? = nil, propagation: String? = nil) {
         self.createMountpoint = createMountpoint
+        self.propagation = propagation
     }
 
     enum CodingKeys: String, CodingKey {
-        case createMountpoint = "CreateMountpoint"
+        case createMountpoint = "CreateMountpoint", propagation = "Propagation"
     }
 }
 

@@ -63,16 +63,21 @@ enum ComposeExportService {
             "source": source.map(Document.string),
             "target": .string(m.target),
             "read_only": m.readOnly ? .bool(true) : nil,
-            "bind": m.type == .bind && !m.createHostPath ? .object([("create_host_path", .bool(false))]) : nil,
+            "bind": m.type == .bind && (!m.createHostPath || m.selinux != nil || m.propagation != nil) ? .object([
+                "create_host_path": m.createHostPath ? nil : .bool(false), "selinux": m.selinux.map(Document.string),
+                "propagation": m.propagation.map(Document.string),
+            ]) : nil,
             "volume": m.type == .volume && m.noCopy ? .object([("nocopy", .bool(true))]) : nil,
-            "tmpfs": m.type == .tmpfs ? m.tmpfsSize.map { .object([("size", .int($0))]) } : nil,
+            "tmpfs": m.type == .tmpfs && (m.tmpfsSize != nil || m.tmpfsMode != nil) ? .object([
+                "size": m.tmpfsSize.map(Document.int), "mode": m.tmpfsMode.map { .int(Int(String($0, radix: 8)) ?? $0) },
+            ]) : nil,
         ])
     }
 
     static func healthcheck(_ h: Healthcheck) -> Document {
         if h.disabled { return .object([("disable", .bool(true))]) }
         return .object([
-            "test": .strings(h.test),
+            "test": h.test.isEmpty ? nil : .strings(h.test),
             "interval": h.interval.map { .string($0.description) },
             "timeout": h.timeout.map { .string($0.description) },
             "retries": h.retries.map(Document.int),

@@ -7,16 +7,23 @@ enum ContainerFactory {
     static func config(_ request: ContainerRequest) -> ContainerConfig {
         let s = request.service
         // Binds that may create their host path go through `Binds` (API 1.41 has no CreateMountpoint).
-        let binds = s.volumes.filter { $0.type == .bind && $0.createHostPath }.map { "\($0.source ?? ""):\($0.target)\($0.readOnly ? ":ro" : "")" }
+        let binds = s.volumes.filter { $0.type == .bind && $0.createHostPath }.map { m in
+            let options = [m.readOnly ? "ro" : nil, m.selinux, m.propagation].compactMap { $0 }
+            return "\(m.source ?? ""):\(m.target)\(options.isEmpty ? "" : ":" + options.joined(separator: ","))"
+        }
         var mounts: [Mount] = s.volumes.filter { !($0.type == .bind && $0.createHostPath) }.map { m in
             switch m.type {
             case .volume:
                 return m.source.map { Mount.volume($0, at: m.target, readOnly: m.readOnly, noCopy: m.noCopy) }
                     ?? Mount(type: .volume, target: m.target)
             case .bind:
-                return Mount.bind(m.source ?? "", at: m.target, readOnly: m.readOnly)
+                var mount = Mount.bind(m.source ?? "", at: m.target, readOnly: m.readOnly)
+                if let propagation = m.propagation { mount.bindOptions = BindOptions(propagation: propagation) }
+                return mount
             case .tmpfs:
-                return Mount.tmpfs(at: m.target, sizeBytes: m.tmpfsSize.map(Int64.init))
+                var mount = Mount.tmpfs(at: m.target, sizeBytes: m.tmpfsSize.map(Int64.init))
+                if let mode = m.tmpfsMode { mount.tmpfsOptions = TmpfsOptions(sizeBytes: m.tmpfsSize.map(Int64.init), mode: mode) }
+                return mount
             }
         }
         mounts += request.binds.map { Mount.bind($0.host, at: $0.container) }
@@ -53,6 +60,7 @@ enum ContainerFactory {
             var health = HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
                          timeout: h.timeout.map { .milliseconds($0.milliseconds) }, retries: h.retries,
                          startPeriod: h.startPeriod.map { .milliseconds($0.milliseconds) })
+            if h.test.isEmpty { health.test = nil }  // the image's own test, with these timings
             health.startInterval = h.startInterval.map { HealthConfig.nanoseconds(.milliseconds($0.milliseconds)) }
             return health
         }

@@ -146,9 +146,12 @@ import TestSupport
         expectSingle(problems, "projects/app/compose.yml", 5, 13, "must start with CMD, CMD-SHELL or NONE, found 'curl'")
     }
 
-    @Test func healthcheckWithoutTest() {
-        let problems = Repo.problems(["projects/app/compose.yml": Self.web("    healthcheck:\n      interval: 5s\n")])
-        expectSingle(problems, "projects/app/compose.yml", 5, 7, "needs 'test' (or 'disable: true')")
+    /// Without `test` the image's own check runs with the given timings (Docker inherits an empty test);
+    /// `disable: false` alone (Immich's file) keeps the image's check as it is.
+    @Test func healthcheckWithoutTestKeepsTheImagesCheck() throws {
+        let timed = try Repo.service(Self.web("    healthcheck:\n      interval: 5s\n"))
+        #expect(timed.healthcheck?.test == [] && timed.healthcheck?.interval == .seconds(5))
+        #expect(try Repo.service(Self.web("    healthcheck:\n      disable: false\n")).healthcheck == nil)
     }
 
     @Test func extraHostsAsAMappingAndDependsOnAsAList() throws {

@@ -82,18 +82,39 @@ import TestSupport
              fragment: "mounts volume 'dta', which is not declared under the top-level 'volumes' (did you mean 'data'?)"),
         Case(lines: "    volumes: [\"/a:b\"]\n", line: 4, column: 15, fragment: "mount target 'b' in service 'web' must be an absolute path"),
         Case(lines: "    volumes: [\"/a:/b:rox\"]\n", line: 4, column: 15, fragment: "unknown mount option 'rox'"),
-        Case(lines: "    volumes: [\"/a:/b:z\"]\n", line: 4, column: 15, fragment: "mount option 'z' (SELinux relabelling)"),
+        Case(lines: "    volumes: [\"data:/b:z\"]\nvolumes:\n  data: {}\n", line: 4, column: 15, fragment: "unknown mount option 'z'"),
         Case(lines: "    volumes: [\"/a:/b:ro:x\"]\n", line: 4, column: 15, fragment: "is not SOURCE:TARGET[:MODE]"),
         Case(lines: "    volumes:\n      - type: npipe\n        target: /x\n", line: 5, column: 15, fragment: "must be volume, bind or tmpfs, found 'npipe'"),
         Case(lines: "    volumes:\n      - type: bind\n        target: /x\n", line: 5, column: 9, fragment: "a bind mount in service 'web' needs 'source'"),
-        Case(lines: "    volumes:\n      - type: bind\n        source: /x\n        target: /x\n        bind: {propagation: rshared}\n",
-             line: 8, column: 16, fragment: "'propagation' in 'bind' in a volume of service 'web' is not supported by berth"),
-        Case(lines: "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {mode: 1777}\n",
-             line: 7, column: 17, fragment: "'mode' in 'tmpfs' in a volume of service 'web' is not supported by berth"),
+        Case(lines: "    volumes:\n      - type: bind\n        source: /x\n        target: /x\n        bind: {propagation: sideways}\n",
+             line: 8, column: 29, fragment: "'propagation' must be one of private, rprivate, shared, rshared, slave, rslave"),
+        Case(lines: "    volumes:\n      - type: tmpfs\n        target: /x\n        tmpfs: {mode: 1789}\n",
+             line: 7, column: 23, fragment: "must be an octal file mode"),
         Case(lines: "    volumes:\n      - type: tmpfs\n        target: /x\n        bind: {create_host_path: true}\n",
              line: 7, column: 15, fragment: "'bind' options apply to bind mounts only, but this mount is 'tmpfs'"),
         Case(lines: "    volumes: data:/data\n", line: 4, column: 14, fragment: "'volumes' in service 'web' must be a list, found a scalar"),
     ]
+
+    /// SELinux labels, propagation and tmpfs modes, as the short and the long syntax write them.
+    @Test func bindLabelsPropagationAndTmpfsMode() throws {
+        let s = try Repo.service(Self.web("""
+                volumes:
+                  - /srv/a:/a:ro,z
+                  - /:/rootfs:ro,rslave
+                  - type: bind
+                    source: /srv/b
+                    target: /b
+                    bind: {propagation: rshared, selinux: Z}
+                  - type: tmpfs
+                    target: /t
+                    tmpfs: {size: 1m, mode: 1777}
+
+            """))
+        #expect(s.volumes.map(\.selinux) == ["z", nil, "Z", nil])
+        #expect(s.volumes.map(\.propagation) == [nil, "rslave", "rshared", nil])
+        #expect(s.volumes[0].readOnly && s.volumes[1].readOnly)
+        #expect(s.volumes[3].tmpfsMode == 0o1777 && s.volumes[3].tmpfsSize == 1 << 20)
+    }
 
     @Test(arguments: mountProblems)
     func mountProblem(_ c: Case) {
