@@ -21,7 +21,7 @@ public struct Berth: AsyncParsableCommand {
         version: BerthVersion.current,
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self, StatusCommand.self,
-            RollbackCommand.self, LogsCommand.self, DownCommand.self,
+            RollbackCommand.self, LogsCommand.self, DownCommand.self, ImportCommand.self,
         ]
     )
 
