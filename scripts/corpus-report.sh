@@ -93,7 +93,8 @@ refusal_key() {
         printf '%s.%s' "${path[0]}" "${path[1]}"
     else
         key="$(printf '%s\n' "$quoted" | head -n1 | sed -E 's/[: ].*//')"
-        printf '%s' "${key:-(unnamed)}"
+        [[ -z "$key" && "$message" == "YAML syntax"* ]] && key="(YAML syntax)"
+    printf '%s' "${key:-(unnamed)}"
     fi
 }
 
