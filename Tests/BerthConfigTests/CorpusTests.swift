@@ -9,9 +9,9 @@ import TestSupport
 /// desired state). No file may crash the loader; every refusal must point into the project's files and
 /// name the key or the policy; and the share of accepted files must not fall below `minimumAcceptance`.
 @Suite struct CorpusTests {
-    /// The accepted share the code reaches today, rounded down: 36 of 91 files (39.6 %) when this suite
+    /// The accepted share the code reaches today, rounded down: 44 of 102 files (43.1 %) when this suite
     /// was written. It is a floor, not the goal (issue 8 asks for 97 %): raise it as Compose keys land.
-    static let minimumAcceptance = 0.39
+    static let minimumAcceptance = 0.43
 
     static let entries = CorpusEntry.all(in: Fixtures.packageRoot.appendingPathComponent("Tests/Corpus/compose"))
 
