@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures how many Compose files of a directory `berth validate` accepts, and why it refuses the rest.
 #
-#   scripts/corpus-report.sh [--check-compose] [--verbose] DIR
+#   scripts/corpus-report.sh [--check-compose] [--verbose] [--platform FILE] DIR
 #
 # Every Compose file under DIR (*.yml / *.yaml, recursively) becomes `projects/<name>/compose.yml` of a
 # fresh repository with a minimal platform.yml (`domain: example.test`), and `berth validate --json -c`
@@ -18,21 +18,26 @@
 #   --check-compose  first run `docker-compose config -q` on each file and leave out the ones it rejects
 #                    (files whose header says "docker-compose 1.29: skip" are kept unchecked).
 #   --verbose        print every refusal (file:line:col: message).
+#   --platform FILE  use FILE as platform.yml instead (e.g. a policy that allows privileged, devices…,
+#                    to see what is refused beyond the policy gates).
 # Environment: BERTH=path/to/berth (default: build it with `swift build --product berth`).
 set -euo pipefail
 
 check_compose=false
 verbose=false
 dir=""
-for arg in "$@"; do
+platform=""
+while [[ $# -gt 0 ]]; do
+    arg="$1"; shift
     case "$arg" in
+        --platform) platform="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; shift ;;
         --check-compose) check_compose=true ;;
         --verbose) verbose=true ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) dir="$arg" ;;
     esac
 done
-[[ -n "$dir" && -d "$dir" ]] || { echo "usage: $0 [--check-compose] [--verbose] DIR" >&2; exit 2; }
+[[ -n "$dir" && -d "$dir" ]] || { echo "usage: $0 [--check-compose] [--verbose] [--platform FILE] DIR" >&2; exit 2; }
 command -v jq >/dev/null || { echo "corpus-report needs jq (apt-get install -y jq)" >&2; exit 2; }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -119,7 +124,7 @@ while IFS= read -r -d '' file; do
     fi
     repo="$work/repo-$name"; project="$repo/projects/$name"
     mkdir -p "$project"
-    printf 'domain: example.test\n' >"$repo/platform.yml"
+    if [[ -n "$platform" ]]; then cp "$platform" "$repo/platform.yml"; else printf 'domain: example.test\n' >"$repo/platform.yml"; fi
     if $whole_dir; then
         cp -R "$parent/." "$project/"
         rm -f "$project/$base"
