@@ -52,12 +52,12 @@ extension ComposeLoader {
                     case "ro": mount.readOnly = true
                     case "rw": mount.readOnly = false
                     case "cached", "delegated", "consistent": break  // macOS-only hints; no effect on Linux
-                    case _ where mount.type == .bind && (option == "z" || option == "Z"): mount.selinux = String(option)
+                    case "z", "Z": mount.selinux = String(option)
                     case _ where mount.type == .bind && ["private", "rprivate", "shared", "rshared", "slave", "rslave"].contains(String(option)):
                         mount.propagation = String(option)
                     case "nocopy": mount.noCopy = true
                     default:
-                        sink.error(s.location, "unknown mount option '\(option)' in '\(s.text)' (service '\(service)'); use ro, rw, nocopy, or for binds z, Z and a propagation (rslave, rshared, …)\(Suggestion.hint(for: String(option), in: ["ro", "rw", "nocopy", "rslave", "rshared"]))")
+                        sink.error(s.location, "unknown mount option '\(option)' in '\(s.text)' (service '\(service)'); use ro, rw, nocopy, z, Z, or for binds a propagation (rslave, rshared, …)\(Suggestion.hint(for: String(option), in: ["ro", "rw", "nocopy", "rslave", "rshared"]))")
                     }
                 }
             }

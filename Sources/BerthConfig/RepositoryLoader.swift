@@ -49,7 +49,7 @@ public struct RepositoryLoader: Sendable {
         var projects: [Project] = []
         var locations: [String: ProjectLocations] = [:]
         for name in Self.checkProjectNames(names, sink: sink) {
-            if let (project, projectLocations) = loadProject(name, directory: projectsDir.appendingPathComponent(name), policy: platform?.policy ?? PolicyConfig(), sink: sink) {
+            if let (project, projectLocations) = loadProject(name, directory: projectsDir.appendingPathComponent(name), platform: platform, sink: sink) {
                 projects.append(project)
                 locations[name] = projectLocations
             }
@@ -102,7 +102,7 @@ public struct RepositoryLoader: Sendable {
         return load
     }
 
-    private func loadProject(_ name: String, directory: URL, policy: PolicyConfig, sink: DiagnosticSink) -> (Project, ProjectLocations)? {
+    private func loadProject(_ name: String, directory: URL, platform: PlatformConfig?, sink: DiagnosticSink) -> (Project, ProjectLocations)? {
         let base = "projects/\(name)"
         let composeName = "\(base)/compose.yml"
         let composeURL = directory.appendingPathComponent("compose.yml")
@@ -140,7 +140,7 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              var compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: policy)
+              var compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: platform?.policy ?? PolicyConfig())
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }
@@ -155,6 +155,7 @@ public struct RepositoryLoader: Sendable {
             config.ingress.append(route)
             if let routeLocations = compose.labelRouteLocations[route.location] { locations.routes[route.location] = routeLocations }
         }
+        if let platform { Self.routeProxyPorts(project: name, compose: &compose, config: &config, platform: platform, sink: sink) }
         return (Project(name: name, directory: directory, config: config, compose: compose), locations)
     }
 

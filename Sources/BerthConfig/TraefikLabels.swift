@@ -68,9 +68,16 @@ struct TraefikLabels {
         }
         for key in routerOrder {
             guard let router = routers[key] else { continue }
-            if let route = route(router, services: services, middlewareDefinitions: middlewareDefinitions, into: &result.locations) {
-                result.routes.append(route)
+            guard let route = route(router, services: services, middlewareDefinitions: middlewareDefinitions, into: &result.locations) else { continue }
+            // The common pair of an http router (often only redirecting) and an https router for the same host
+            // and path is one Berth route with TLS: Berth redirects http to https itself.
+            if let twin = result.routes.firstIndex(where: { $0.proto == route.proto && $0.hosts == route.hosts && $0.path == route.path && $0.port == route.port && $0.entrypoint == route.entrypoint }) {
+                result.routes[twin].tls = result.routes[twin].tls || route.tls
+                result.routes[twin].middlewares = result.routes[twin].middlewares.isEmpty ? route.middlewares : result.routes[twin].middlewares
+                if result.routes[twin].health == nil { result.routes[twin].health = route.health }
+                continue
             }
+            result.routes.append(route)
         }
         // A service label without any router: Traefik makes a default router with a Host rule from a template,
         // which Berth has no counterpart for.

@@ -7,11 +7,13 @@ enum ContainerFactory {
     static func config(_ request: ContainerRequest) -> ContainerConfig {
         let s = request.service
         // Binds that may create their host path go through `Binds` (API 1.41 has no CreateMountpoint).
-        let binds = s.volumes.filter { $0.type == .bind && $0.createHostPath }.map { m in
+        // Named volumes with an SELinux label go through `Binds` too: the Mount API has no label option.
+        func viaBinds(_ m: VolumeMount) -> Bool { (m.type == .bind && m.createHostPath) || (m.type == .volume && m.source != nil && m.selinux != nil) }
+        let binds = s.volumes.filter(viaBinds).map { m in
             let options = [m.readOnly ? "ro" : nil, m.selinux, m.propagation].compactMap { $0 }
             return "\(m.source ?? ""):\(m.target)\(options.isEmpty ? "" : ":" + options.joined(separator: ","))"
         }
-        var mounts: [Mount] = s.volumes.filter { !($0.type == .bind && $0.createHostPath) }.map { m in
+        var mounts: [Mount] = s.volumes.filter { !viaBinds($0) }.map { m in
             switch m.type {
             case .volume:
                 return m.source.map { Mount.volume($0, at: m.target, readOnly: m.readOnly, noCopy: m.noCopy) }

@@ -82,7 +82,7 @@ import TestSupport
              fragment: "mounts volume 'dta', which is not declared under the top-level 'volumes' (did you mean 'data'?)"),
         Case(lines: "    volumes: [\"/a:b\"]\n", line: 4, column: 15, fragment: "mount target 'b' in service 'web' must be an absolute path"),
         Case(lines: "    volumes: [\"/a:/b:rox\"]\n", line: 4, column: 15, fragment: "unknown mount option 'rox'"),
-        Case(lines: "    volumes: [\"data:/b:z\"]\nvolumes:\n  data: {}\n", line: 4, column: 15, fragment: "unknown mount option 'z'"),
+        Case(lines: "    volumes: [\"data:/b:rslave\"]\nvolumes:\n  data: {}\n", line: 4, column: 15, fragment: "unknown mount option 'rslave'"),
         Case(lines: "    volumes: [\"/a:/b:ro:x\"]\n", line: 4, column: 15, fragment: "is not SOURCE:TARGET[:MODE]"),
         Case(lines: "    volumes:\n      - type: npipe\n        target: /x\n", line: 5, column: 15, fragment: "must be volume, bind or tmpfs, found 'npipe'"),
         Case(lines: "    volumes:\n      - type: bind\n        target: /x\n", line: 5, column: 9, fragment: "a bind mount in service 'web' needs 'source'"),

@@ -136,6 +136,39 @@ import TestSupport
         expectContains(problems, "projects/app/compose.yml", 8, 9, "label 'traefik.foo' of service 'web' is not a Traefik router")
     }
 
+    /// An http router that only redirects and an https router for the same host are one route with TLS.
+    @Test func anHttpAndHttpsRouterPairIsOneTLSRoute() throws {
+        let compose = """
+            services:
+              synapse:
+                image: matrixdotorg/synapse
+                labels:
+                  - traefik.http.routers.http-synapse.entryPoints=http
+                  - traefik.http.routers.http-synapse.rule=Host(`m.a.test`)
+                  - traefik.http.middlewares.https_redirect.redirectscheme.scheme=https
+                  - traefik.http.routers.http-synapse.middlewares=https_redirect
+                  - traefik.http.routers.https-synapse.entryPoints=https
+                  - traefik.http.routers.https-synapse.rule=Host(`m.a.test`)
+                  - traefik.http.routers.https-synapse.service=synapse
+                  - traefik.http.routers.https-synapse.tls=true
+                  - traefik.http.services.synapse.loadbalancer.server.port=8008
+            """
+        let routes = try #require(try Repo.load(["projects/app/compose.yml": compose]).project("app")).config.ingress
+        #expect(routes.count == 1 && routes.first?.tls == true && routes.first?.port == 8008 && routes.first?.middlewares == [])
+    }
+
+    /// A service that publishes the proxy's own port is routed through the proxy instead, with a warning.
+    @Test func theProxysPortIsRoutedThroughTheProxy() throws {
+        let compose = "services:\n  wiki:\n    image: requarks/wiki\n    ports: [\"80:3000\", \"443:3443\", \"127.0.0.1:9000:9000\"]\n"
+        let repository = try Repo.load(["projects/wiki/compose.yml": compose])
+        let project = try #require(repository.project("wiki"))
+        #expect(project.config.ingress.map(\.hosts) == [["wiki.example.test"]] && project.config.ingress.first?.port == 3000)
+        #expect(project.compose.services["wiki"]?.ports?.map(\.description) == ["127.0.0.1:9000:9000/tcp"])
+        #expect(repository.warnings.contains { $0.message.contains("routed through the proxy instead, as https://wiki.example.test → port 3000") }, "\(repository.warnings)")
+        let alone = Repo.problems(["projects/wiki/compose.yml": "services:\n  wiki:\n    image: requarks/wiki\n    ports: [\"443:3443\"]\n"])
+        expectSingle(alone, "projects/wiki/compose.yml", 4, 5, "is already taken by the proxy's proxy.https_port")
+    }
+
     @Test func aRouteInLabelsAndInProjectYmlIsAConflict() {
         let compose = "services:\n  web:\n    image: nginx\n    labels: [\"traefik.http.routers.r.rule=Host(`a.test`)\", traefik.http.services.r.loadbalancer.server.port=80]\n"
         let problems = Repo.problems(["projects/app/compose.yml": compose,
