@@ -65,7 +65,7 @@ extension ComposeKeys {
         .init(.service, "stdin_open", .applied),
         .init(.service, "stop_signal", .applied),
         .init(.service, "stop_grace_period", .applied),
-        .init(.service, "depends_on", .applied, "`condition`, `required` (a missing optional dependency is skipped), `restart`."),
+        .init(.service, "depends_on", .applied, "`condition`, `required` (a missing optional dependency is left out, warning), `restart: true` (a new version of the dependency rolls this service out too)."),
         .init(.service, "logging", .applied),
         .init(.service, "deploy", .applied, "See the deploy rows."),
         .init(.service, "scale", .mapped, "The number of replicas, as `deploy.replicas`; both given must agree."),

@@ -85,7 +85,12 @@ public struct DesiredStateBuilder: Sendable {
                     attachments.append(NetworkAttachment(network: link, aliases: []))
                 }
             }
-            let hash = ConfigHash.compute(image: spec.image, spec: spec, networks: attachments)
+            // depends_on with `restart: true`: a new version of the dependency restarts this service too,
+            // so the dependency's hash is part of this one's (dependencies come first in this loop).
+            let restartWith = Dictionary(uniqueKeysWithValues: spec.dependsOn.filter(\.value.restart).keys.sorted().compactMap { dep in
+                services.first { $0.name == dep }.map { ("restart-with:\(dep)", $0.configHash) }
+            })
+            let hash = ConfigHash.compute(image: spec.image, spec: spec, networks: attachments, extra: restartWith)
             let (strategy, reason) = Self.strategy(for: name, spec: spec, settings: project.config.rollout)
             let replicas = (0..<spec.replicas).map { i in
                 ContainerSpec(

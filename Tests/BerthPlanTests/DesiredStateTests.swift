@@ -19,6 +19,27 @@ import TestSupport
         #expect(ConfigHash.compute(image: spec.image + "x", spec: spec, networks: networks) != base)
     }
 
+    /// `depends_on: {db: {restart: true}}`: a new version of db is a new version of app; without it, not.
+    @Test func aRestartDependencyCarriesTheDependencysHash() throws {
+        func hashes(_ dbVersion: String, restart: Bool) throws -> (app: String, other: String) {
+            let dir = Fixtures.repository([
+                "platform.yml": "domain: example.test\n",
+                "projects/p/compose.yml": """
+                    services:
+                      db: {image: "postgres:\(dbVersion)"}
+                      app: {image: nginx, depends_on: {db: {condition: service_started, restart: \(restart)}}}
+                      other: {image: nginx, depends_on: [db]}
+                    """,
+            ])
+            defer { Fixtures.cleanup(dir) }
+            let state = try DesiredStateBuilder(repository: Fixtures.load(dir)).build()
+            return (try #require(state.project("p")?.service("app")).configHash, try #require(state.project("p")?.service("other")).configHash)
+        }
+        #expect(try hashes("15", restart: true).app != hashes("16", restart: true).app)
+        #expect(try hashes("15", restart: false).app == hashes("16", restart: false).app)
+        #expect(try hashes("15", restart: true).other == hashes("16", restart: true).other)
+    }
+
     @Test func networksFollowTheIsolationModel() throws {
         let state = try DesiredStateBuilder(repository: Fixtures.load(Fixtures.homelab)).build()
         let notes = try #require(state.project("notes"))
