@@ -10,16 +10,7 @@ extension ApplyE2ETests {
         try await E2EScenario.run("e2ekb-") { s in
             try s.copyRepository(from: Fixtures.kanban)
             var platform = try s.read("platform.yml")
-            platform = Self.replacingTopLevelBlock(platform, "proxy", with: """
-                proxy:
-                  kind: traefik
-                  image: \(E2E.traefikImage)
-                  http_port: \(E2E.httpPort)
-                  https_port: \(E2E.httpsPort)
-                  api_port: \(E2E.traefikAPIPort)
-                  bind_address: 127.0.0.1
-                network: {pools: [\(E2E.pool)]}
-                """)
+            platform = Self.replacingTopLevelBlock(platform, "proxy", with: E2E.traefikProxyBlock + "\nnetwork: {pools: [\(E2E.pool)]}")
             platform = Self.replacingTopLevelBlock(platform, "acme", with: nil)
             platform = platform.replacingOccurrences(of: "domain: kanban.localhost", with: "domain: kanban.localhost\nname: \(E2E.platformName)")
             try s.write("platform.yml", platform)

@@ -15,15 +15,7 @@ extension ApplyE2ETests {
     /// the echo entrypoint on 17000), no ACME, routes over plain http (the tests' client speaks http),
     /// projects renamed `e2etr-*` for the clean-up. Rate limit, basic auth and the allow-list stay.
     static func homelabForTraefik(_ s: E2EScenario) throws {
-        try copyHomelab(s, proxy: """
-            proxy:
-              kind: traefik
-              image: \(E2E.traefikImage)
-              http_port: \(E2E.httpPort)
-              https_port: \(E2E.httpsPort)
-              api_port: \(E2E.traefikAPIPort)
-              bind_address: 127.0.0.1
-            """) { $0.replacingOccurrences(of: "port: 7000", with: "port: \(echoPort)") }
+        try copyHomelab(s, proxy: E2E.traefikProxyBlock) { $0.replacingOccurrences(of: "port: 7000", with: "port: \(echoPort)") }
         for name in ["api", "notes", "site", "echo"] { try s.renameProject(name, to: "e2etr-\(name)") }
         for name in ["api", "notes", "site", "echo"] {
             for file in ["project.yml", "compose.yml"] {

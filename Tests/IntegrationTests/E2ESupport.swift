@@ -47,6 +47,17 @@ enum E2E {
         }
     }
 
+    /// The tests' Traefik, as a top-level `proxy:` block (127.0.0.1:18080/18443, API 18089).
+    static let traefikProxyBlock = """
+        proxy:
+          kind: traefik
+          image: \(traefikImage)
+          http_port: \(httpPort)
+          https_port: \(httpsPort)
+          api_port: \(traefikAPIPort)
+          bind_address: 127.0.0.1
+        """
+
     /// A platform.yml for the tests: Caddy (or Traefik) on 127.0.0.1:18080/18443, the test address pool.
     static func platformYAML(extra: String = "", traefik: Bool = false) -> String {
         let proxy = traefik
