@@ -57,6 +57,11 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Published ports (nil when the file has none: the config hash of a service without ports stays
     /// what it was before ports were supported).
     public var ports: [ComposePort]?
+    /// How the image is built (`build`); nil for a prebuilt image. With `build`, `image` is the built
+    /// image's extra tag (empty when the file sets none) until planning sets it to `<project>-<service>:<digest>`.
+    public var build: ComposeBuild?
+    /// `pull_policy` (nil: the `--pull` option of `berth apply`). Not part of the config hash.
+    public var pullPolicy: ComposePullPolicy?
 
     public init(image: String) { self.image = image }
 

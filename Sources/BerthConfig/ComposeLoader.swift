@@ -25,11 +25,10 @@ struct ComposeLoader {
         "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
         "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
         "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose", "ports",
+        "hostname", "expose", "ports", "build", "pull_policy",
     ]
     static let serviceUnsupported: [String: String] = {
         let special: [String: String] = [
-            "build": "Berth deploys prebuilt images; build and tag the image first, then set 'image'",
             "networks": networksReason,
             "network_mode": networksReason,
             "container_name": "Berth names replicas itself so that old and new ones can run side by side during a rollout",
@@ -46,7 +45,7 @@ struct ComposeLoader {
             "domainname", "extends", "gpus", "group_add", "ipc", "isolation", "label_file", "mac_address",
             "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
             "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "privileged", "provider",
-            "pull_policy", "pull_refresh_after", "runtime", "stdin_open", "storage_opt", "tty", "use_api_socket",
+            "pull_refresh_after", "runtime", "stdin_open", "storage_opt", "tty", "use_api_socket",
             "userns_mode", "uts", "volumes_from",
         ]
         var all = special
@@ -142,9 +141,10 @@ struct ComposeLoader {
         guard let f = Fields(value, what: "service '\(name)'", known: Self.serviceKeys, unsupported: Self.serviceUnsupported,
                              extensions: true, sink: sink)
         else { return nil }
-        guard let image = f.requiredString("image") else { return nil }
+        let built = f["build"].flatMap { self.build($0, service: name) }
+        guard let image = f["build"] != nil && f["image"] == nil ? "" : f.requiredString("image") else { return nil }
         var s = ComposeService(image: image)
-        if image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
+        if f["image"] != nil, image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
         s.command = commandLine(f, "command")
         s.entrypoint = commandLine(f, "entrypoint")
         s.environment = environment(f)
@@ -190,6 +190,12 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        s.build = built.map { b in
+            var b = b
+            b.image = image.isEmpty ? nil : image
+            return b
+        }
+        s.pullPolicy = pullPolicy(f, service: name, hasBuild: f["build"] != nil)
         if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
             "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
             "update_config": "rollouts are configured under 'rollout' in project.yml",
