@@ -21,6 +21,7 @@ public struct BuildContext: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     /// The context directory.
