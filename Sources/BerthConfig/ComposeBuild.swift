@@ -89,6 +89,8 @@ public enum ComposePullPolicy: Sendable, Hashable, Codable, CustomStringConverti
         case .missing: "missing"
         case .never: "never"
         case .build: "build"
+        case .refresh(let span) where span == .seconds(86_400): "daily"
+        case .refresh(let span) where span == .seconds(7 * 86_400): "weekly"
         case .refresh(let span): "every_\(span.milliseconds / 1000)s"
         }
     }
