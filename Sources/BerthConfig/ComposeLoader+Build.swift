@@ -71,7 +71,7 @@ extension ComposeLoader {
             sink.error(contextLocation, "the build context '\(context)' of service '\(service)' is a URL: Berth builds from a directory in the repository; clone it into the project directory and point 'context' there")
             return
         }
-        let url = URL(fileURLWithPath: context, relativeTo: directory).standardizedFileURL
+        let url = (context.hasPrefix("/") ? URL(fileURLWithPath: context) : directory.appendingPathComponent(context)).standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             sink.error(contextLocation, "the build context '\(context)' of service '\(service)' is not a directory (\(url.path)); create it or fix 'context' (relative to \(directory.path))")

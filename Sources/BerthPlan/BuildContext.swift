@@ -36,7 +36,7 @@ public struct BuildContext: Sendable {
 
     /// Lists the context of `build`, whose `context` is relative to `projectDirectory`.
     public static func scan(_ build: ComposeBuild, projectDirectory: URL, service: String) throws -> BuildContext {
-        let root = URL(fileURLWithPath: build.context, relativeTo: projectDirectory).standardizedFileURL
+        let root = Self.directory(of: build, projectDirectory: projectDirectory)
         let fm = FileManager.default
         let ignoreURL = root.appendingPathComponent(".dockerignore")
         var ignore = DockerIgnore("")
@@ -94,6 +94,12 @@ public struct BuildContext: Sendable {
         try walk("")
         return BuildContext(root: root, entries: entries.sorted { $0.path < $1.path }, dockerfile: dockerfile,
                             inlineDockerfile: build.dockerfileInline)
+    }
+
+    /// The context directory: `context` as written, relative to the project directory unless absolute.
+    public static func directory(of build: ComposeBuild, projectDirectory: URL) -> URL {
+        build.context.hasPrefix("/") ? URL(fileURLWithPath: build.context).standardizedFileURL
+            : projectDirectory.appendingPathComponent(build.context).standardizedFileURL
     }
 
     /// The file's bytes (the inline Dockerfile's text for its name).

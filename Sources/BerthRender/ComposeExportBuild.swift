@@ -5,8 +5,8 @@ import Foundation
 /// project directory), every setting the file had.
 enum ComposeExportBuild {
     static func document(_ b: ComposeBuild, projectDirectory: String) -> Document {
-        let context = URL(fileURLWithPath: b.context, relativeTo: URL(fileURLWithPath: projectDirectory, isDirectory: true))
-            .standardizedFileURL.path
+        let context = b.context.hasPrefix("/") ? b.context
+            : URL(fileURLWithPath: projectDirectory).appendingPathComponent(b.context).standardizedFileURL.path
         return .object([
             "context": .string(context),
             "dockerfile": b.dockerfile.map(Document.string),
