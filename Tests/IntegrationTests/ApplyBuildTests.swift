@@ -49,8 +49,9 @@ extension ApplyE2ETests {
             let first = try await s.apply(["--json"])
             try #require(first.status == 0, "\(first)")
             #expect(first.stdout.contains("\"event\":\"build\""), "build output streams as build events:\n\(first.stdout)")
-            #expect(first.stdout.contains("Step 1/5 : FROM berth-demo/app:1"), "\(first.stdout)")
-            let page = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page one"), "the built page is not served")
+            #expect(first.stdout.contains(": FROM berth-demo/app:1"), "\(first.stdout)")
+            let page = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page one"),
+                                    "the built page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.html")))")
             #expect(page.body == "page one\n")
             let version = try E2EHTTP.get(host, "/cgi-bin/version")
             #expect(version.body.contains("version=built-1"), "build args: \(version.body)")
@@ -77,7 +78,8 @@ extension ApplyE2ETests {
             #expect(changed.stdout.contains("build context digest"), "the plan says why:\n\(changed.stdout)")
             let second = try await s.apply()
             try #require(second.status == 0, "\(second)")
-            let two = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page two"), "the rebuilt page is not served")
+            let two = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page two"),
+                                   "the rebuilt page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.html")))")
             #expect(two.body == "page two\n")
             let replaced = await E2E.runningContainers("\(project)-web-")
             #expect(replaced.count == 1 && replaced != [container], "\(replaced)")
