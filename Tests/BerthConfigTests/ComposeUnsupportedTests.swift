@@ -12,7 +12,6 @@ import TestSupport
     }
 
     static let serviceKeys: [Case] = [
-        Case(key: "build", value: ".", advice: "build and tag the image first, then set 'image'"),
         Case(key: "networks", value: "[default]", advice: "declare internet access and cross-project edges under 'egress' in project.yml"),
         Case(key: "network_mode", value: "host", advice: "Berth creates each project's networks itself"),
         Case(key: "container_name", value: "web", advice: "Berth names replicas itself"),
@@ -68,13 +67,13 @@ import TestSupport
                 image: nginx
                 privileged: true
                 container_name: web
-                build: .
+                develop: {watch: []}
             networks:
               default: {}
             """
         let problems = Repo.problems(["projects/app/compose.yml": compose])
         #expect(problems.map(\.location.line) == [4, 5, 6, 7], "\(render(problems))")
-        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'privileged'", "'container_name'", "'build'", "'networks'"])
+        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'privileged'", "'container_name'", "'develop'", "'networks'"])
     }
 
     @Test func extensionKeysAreAllowedEverywhereComposeAllowsThem() throws {
