@@ -36,10 +36,10 @@ extension ApplyE2ETests {
                 FROM berth-demo/app:1
                 ARG PAGE_VERSION
                 ENV APP_VERSION=built-$PAGE_VERSION
-                COPY page.html /www/page.html
+                COPY page.txt /www/page.txt
                 COPY . /context/
                 """)
-            try s.write("projects/\(project)/app/page.html", "page one\n")
+            try s.write("projects/\(project)/app/page.txt", "page one\n")
             try s.write("projects/\(project)/app/.dockerignore", "# not sent\nnotes/\n!notes/keep.txt\n")
             try s.write("projects/\(project)/app/notes/draft.txt", "draft 1\n")
             try s.write("projects/\(project)/app/notes/keep.txt", "kept\n")
@@ -50,8 +50,8 @@ extension ApplyE2ETests {
             try #require(first.status == 0, "\(first)")
             #expect(first.stdout.contains("\"event\":\"build\""), "build output streams as build events:\n\(first.stdout)")
             #expect(first.stdout.contains(": FROM berth-demo/app:1"), "\(first.stdout)")
-            let page = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page one"),
-                                    "the built page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.html")))")
+            let page = try #require(await Self.waitFor(host: host, path: "/page.txt", containing: "page one"),
+                                    "the built page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.txt")))")
             #expect(page.body == "page one\n")
             let version = try E2EHTTP.get(host, "/cgi-bin/version")
             #expect(version.body.contains("version=built-1"), "build args: \(version.body)")
@@ -73,13 +73,13 @@ extension ApplyE2ETests {
             #expect(await E2E.runningContainers("\(project)-web-") == [container])
 
             // A source change: rebuilt, rolled out, the new content answers.
-            try s.write("projects/\(project)/app/page.html", "page two\n")
+            try s.write("projects/\(project)/app/page.txt", "page two\n")
             let changed = try await s.berth("plan")
             #expect(changed.stdout.contains("build context digest"), "the plan says why:\n\(changed.stdout)")
             let second = try await s.apply()
             try #require(second.status == 0, "\(second)")
-            let two = try #require(await Self.waitFor(host: host, path: "/page.html", containing: "page two"),
-                                   "the rebuilt page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.html")))")
+            let two = try #require(await Self.waitFor(host: host, path: "/page.txt", containing: "page two"),
+                                   "the rebuilt page is not served: \(String(describing: try? E2EHTTP.get(host, "/page.txt")))")
             #expect(two.body == "page two\n")
             let replaced = await E2E.runningContainers("\(project)-web-")
             #expect(replaced.count == 1 && replaced != [container], "\(replaced)")
@@ -87,17 +87,17 @@ extension ApplyE2ETests {
             // A failing build: apply fails, says which service and why, and changes nothing.
             try s.write("projects/\(project)/app/Dockerfile", """
                 FROM berth-demo/app:1
-                COPY page.html /www/page.html
+                COPY page.txt /www/page.txt
                 RUN echo about to fail && false
                 """)
-            try s.write("projects/\(project)/app/page.html", "page three\n")
+            try s.write("projects/\(project)/app/page.txt", "page three\n")
             let failed = try await s.apply()
             #expect(failed.status != 0, "\(failed)")
             let output = failed.stdout + failed.stderr
             #expect(output.contains("the build of \(project)/web failed"), "\(output)")
             #expect(output.contains("about to fail"), "the build's last lines: \(output)")
             #expect(await E2E.runningContainers("\(project)-web-") == replaced, "containers must be untouched")
-            #expect(try E2EHTTP.get(host, "/page.html").body == "page two\n", "the old version still answers")
+            #expect(try E2EHTTP.get(host, "/page.txt").body == "page two\n", "the old version still answers")
         }
     }
 
