@@ -74,7 +74,7 @@ extension ApplyE2ETests {
 
             // A source change: rebuilt, rolled out, the new content answers.
             try s.write("projects/\(project)/app/page.txt", "page two\n")
-            let changed = try await s.berth("plan")
+            let changed = try await s.berth("plan", ["--live"])
             #expect(changed.stdout.contains("build context digest"), "the plan says why:\n\(changed.stdout)")
             let second = try await s.apply()
             try #require(second.status == 0, "\(second)")
