@@ -37,6 +37,7 @@ struct PlanFormatter {
             body = "volume \(v.name)"
         case .createService(let s):
             body = "service \(s.name): start \(s.replicas.count) replica\(s.replicas.count == 1 ? "" : "s") of \(s.spec.image) [\(s.shortHash)]"
+                + (s.buildSummary.map { "; \($0)" } ?? "")
         case .rolloutService(let r):
             let s = r.service
             let from = Set(r.old.map { String($0.configHash.prefix(12)) }).sorted().joined(separator: ",")
@@ -46,6 +47,8 @@ struct PlanFormatter {
             case .repair: "replicas missing or unhealthy"
             }
             body = "service \(s.name): roll out \(from) → \(s.shortHash), \(s.strategy.rawValue) (\(s.strategyReason)); \(why)"
+                + (r.contextDigestChanged.map { " (build context digest \($0.from.prefix(12)) → \($0.to.prefix(12)))" } ?? "")
+                + (s.buildSummary.map { "; \($0)" } ?? "")
         case .scaleService(let s, let from):
             body = "service \(s.name): scale \(from) → \(s.replicas.count) replicas"
         case .removeService(_, let service, let containers):
@@ -129,7 +132,10 @@ struct PlanFormatter {
             ("networks", .strings(s.replicas.first?.networks.map(\.network) ?? [])),
             // Values may be secrets: only the names are shown.
             ("environment", .object(s.spec.environment.keys.sorted().map { ($0, .string("(sensitive)")) })),
-        ]
+        ] + (s.spec.build.map { b in
+            [("build", .object([("context", .string(b.context)), ("dockerfile", .string(b.dockerfilePath)),
+                                ("context_digest", b.contextDigest.map(Document.string) ?? .null)]))]
+        } ?? [])
     }
 
     private static func route(_ r: ProxyRoute) -> Document {

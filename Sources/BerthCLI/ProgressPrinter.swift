@@ -48,7 +48,7 @@ final class ProgressPrinter: Sendable {
         default: text = "  \(key): \(event.message)\(elapsed)"
         }
         if let live {
-            if event.kind == .step || event.kind == .serviceDone { live.update(key, text) } else { live.plain(text) }
+            if event.kind == .step || event.kind == .serviceDone || event.kind == .build { live.update(key, text) } else { live.plain(text) }
         } else {
             print(text)
         }

@@ -66,6 +66,11 @@ public struct ComposeService: Sendable, Hashable, Codable {
     public var settings: ContainerSettings?
     /// `deploy.update_config.order` mapped to a strategy (`stop-first` → recreate, `start-first`).
     public var updateOrder: RolloutStrategy?
+    /// How the image is built (`build`); nil for a prebuilt image. With `build`, `image` is the built
+    /// image's extra tag (empty when the file sets none) until planning sets it to `<project>-<service>:<digest>`.
+    public var build: ComposeBuild?
+    /// `pull_policy` (nil: the `--pull` option of `berth apply`). Not part of the config hash.
+    public var pullPolicy: ComposePullPolicy?
 
     public init(image: String) { self.image = image }
 

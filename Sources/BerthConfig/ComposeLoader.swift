@@ -110,9 +110,11 @@ struct ComposeLoader {
                              extensions: true, sink: sink)
         else { return nil }
         // Without an image the service is still read, so that every problem of it is reported in one run.
-        let image = f.requiredString("image")
+        // With `build`, `image` is optional (the built image's extra tag).
+        let built = f["build"].flatMap { self.build($0, service: name) }
+        let image = f["build"] != nil && f["image"] == nil ? "" : f.requiredString("image")
         var s = ComposeService(image: image ?? "")
-        if let image, image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
+        if f["image"] != nil, let image, image.isEmpty || image.contains(" ") { f.error("image", "'image' in service '\(name)' is not a valid image reference: '\(image)'") }
         s.command = commandLine(f, "command")
         s.entrypoint = commandLine(f, "entrypoint")
         s.environment = environment(f)
@@ -158,6 +160,12 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        s.build = built.map { b in
+            var b = b
+            b.image = (image ?? "").isEmpty ? nil : image
+            return b
+        }
+        s.pullPolicy = pullPolicy(f, service: name, hasBuild: f["build"] != nil)
         deploy(f, service: name, into: &s)
         legacyLimits(f, service: name, into: &s)
         settings(f, service: name, into: &s)

@@ -60,9 +60,11 @@ extension DockerClient {
     /// and returns the response whose body the caller reads for as long as it wants.
     nonisolated func openStream(
         _ method: HTTPMethod, _ path: String, query: QueryString = QueryString(), headers: [(String, String)] = [],
-        context: String
+        body: Data? = nil, context: String
     ) async throws -> HTTPClientResponse {
-        let request = try makeRequest(method, try await versioned(path) + query.encoded, json: nil, headers: headers, context: context)
+        var prepared = try makeRequest(method, try await versioned(path) + query.encoded, json: nil, headers: headers, context: context)
+        if let body { prepared.body = .bytes(ByteBuffer(bytes: body)) }
+        let request = prepared
         let http = self.http
         let timeout = requestTimeout
         do {

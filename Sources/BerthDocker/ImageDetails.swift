@@ -8,10 +8,12 @@ public struct ImageDetails: Sendable, Hashable, Decodable {
     public var size: Int64?
     /// The image's defaults for containers (cmd, env, labels, exposed ports, health check…).
     public var config: ContainerConfig?
+    /// When the image was last tagged (pulled, built or tagged), RFC 3339; nil when the engine does not say.
+    public var lastTagTime: String?
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", created = "Created", size = "Size"
-        case config = "Config"
+        case config = "Config", metadata = "Metadata"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -22,5 +24,7 @@ public struct ImageDetails: Sendable, Hashable, Decodable {
         created = try c.decodeIfPresent(String.self, forKey: .created)
         size = try c.decodeIfPresent(Int64.self, forKey: .size)
         config = try c.decodeIfPresent(ContainerConfig.self, forKey: .config)
+        struct Metadata: Decodable { var LastTagTime: String? }  // swiftlint:disable:this identifier_name
+        lastTagTime = try c.decodeIfPresent(Metadata.self, forKey: .metadata)?.LastTagTime
     }
 }

@@ -169,6 +169,10 @@ public struct ApplyEngine: Sendable {
         let platform = desired.platform
         let started = Date()
 
+        // 0. Images built from source: before the first change, so that a failed build changes nothing.
+        let buildFailures = await buildImages(prepared)
+        if !buildFailures.isEmpty { return buildFailureReport(buildFailures, plan: plan, deployment: deployment) }
+
         // 1. Networks and volumes of every project first: link networks must exist before consumers start.
         for action in plan.actions {
             try Task.checkCancellation()

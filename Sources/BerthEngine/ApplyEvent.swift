@@ -11,6 +11,8 @@ public struct ApplyEvent: Sendable {
         case projectSkipped = "project_skipped"
         case projectFailed = "project_failed"
         case lockAcquired = "lock_acquired", lockReleased = "lock_released"
+        /// A line of an image build's output (Compose `build`).
+        case build
     }
 
     public var kind: Kind

@@ -26,6 +26,21 @@ struct ServiceDeployer: Sendable {
         return (c.username, password)
     }
 
+    /// The service's `pull_policy` when it has one, else `--pull`. A built image is never pulled (it was
+    /// built before the rollout); `daily`/`weekly`/`every_…` pull when the image was last pulled longer ago.
+    func imagePolicy(_ service: ServiceSpec) async throws -> PullPolicy {
+        if service.spec.build != nil { return .never }
+        switch service.spec.pullPolicy {
+        case nil: return pullPolicy
+        case .always?: return .always
+        case .missing?, .build?: return .missing
+        case .never?: return .never
+        case .refresh(let span)?:
+            guard let tagged = try await runtime.imageTaggedAt(service.spec.image) else { return .always }
+            return Date().timeIntervalSince(tagged) > span.seconds ? .always : .missing
+        }
+    }
+
     struct Failed: Error, CustomStringConvertible {
         var service: String
         var reason: String
@@ -81,8 +96,10 @@ struct ServiceDeployer: Sendable {
         let leftoverIDs = Set(leftovers.map(\.actual.id))
         let old = existing.filter { !leftoverIDs.contains($0.actual.id) }
 
-        step(service, "pulling \(service.spec.image)", start)
-        try await runtime.ensureImage(service.spec.image, policy: pullPolicy, credentials: credentials(for: service.spec.image))
+        let policy = try await imagePolicy(service)
+        if service.spec.build == nil { step(service, "pulling \(service.spec.image) (\(policy.rawValue))", start) }
+        try await runtime.ensureImage(service.spec.image, policy: policy,
+                                      credentials: service.spec.build == nil ? credentials(for: service.spec.image) : nil)
 
         if service.strategy == .recreate && !old.isEmpty {
             if hasRoutes { try await routes.set(service.project, service.name, to: []) }

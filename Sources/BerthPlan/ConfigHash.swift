@@ -15,6 +15,7 @@ enum ConfigHash {
     static func compute(image: String, spec: ComposeService, networks: [NetworkAttachment], extra: [String: String] = [:]) -> String {
         var normalized = spec
         normalized.replicas = 0  // scaling is not a new version
+        normalized.pullPolicy = nil  // when to pull is not what runs
         let input = Input(image: image, spec: normalized, networks: networks, extra: extra)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -28,8 +28,8 @@ public struct DesiredStateBuilder: Sendable {
                 exposedTo[edge.project, default: [:]][consumer.name, default: []].insert(edge.service)
             }
         }
-        let states = projects.map { project in
-            projectState(project, networks: networkModels[project.name] ?? [], subnets: subnets,
+        let states = try projects.map { project in
+            try projectState(project, networks: networkModels[project.name] ?? [], subnets: subnets,
                          exposedTo: exposedTo[project.name] ?? [:])
         }
         return DesiredState(platform: platform, projects: states)
@@ -38,7 +38,7 @@ public struct DesiredStateBuilder: Sendable {
     private func projectState(
         _ project: Project, networks models: [NetworkPlan.Network], subnets: [String: IPv4Network],
         exposedTo: [String: Set<String>]
-    ) -> ProjectState {
+    ) throws -> ProjectState {
         let p = project.name
         let networks = models.map { model in
             let subnet = subnets[model.name]!
@@ -70,6 +70,13 @@ public struct DesiredStateBuilder: Sendable {
                 var m = mount
                 if m.type == .volume, let key = m.source { m.source = volumeNames[key] ?? key }
                 return m
+            }
+            if let build = spec.build {
+                // The built image is tagged with the context's digest: a changed source is a new image
+                // (and a new config hash), an unchanged one is found locally and not built again.
+                let digest = try BuildContext.scan(build, projectDirectory: project.directory, service: "\(p)/\(name)").digest(build)
+                spec.build?.contextDigest = digest
+                spec.image = Self.buildTag(project: p, service: name, digest: digest)
             }
             var attachments: [NetworkAttachment] = []
             if ingress.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_ingress", aliases: [])) }
@@ -109,6 +116,11 @@ public struct DesiredStateBuilder: Sendable {
             name: p, directory: project.directory.path, networks: networks, volumes: volumes, services: services,
             routes: routes, rollout: project.config.rollout,
             dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted())
+    }
+
+    /// `<project>-<service>:<digest>`: the tag Berth builds a service's image as.
+    public static func buildTag(project: String, service: String, digest: String) -> String {
+        "\(project)-\(service):\(digest)"
     }
 
     static func strategy(for name: String, spec: ComposeService, settings: RolloutSettings) -> (RolloutStrategy, String) {

@@ -52,7 +52,7 @@ public enum ComposeExporter {
             labels.merge(ComposeExportLabels.traefik(routes: routes, network: "\(project.name)_ingress", platform: platform)) { _, traefik in traefik }
             let body = ComposeExportService.document(
                 service.spec, labels: labels, volumeKeys: volumeKeys,
-                networks: networks.serviceDocument(networks.attachments(of: service)))
+                networks: networks.serviceDocument(networks.attachments(of: service)), projectDirectory: project.directory)
             return (service.name, body)
         }
         var top: [(String, Document)] = [("services", .object(services)), ("networks", networks.document)]

@@ -1,5 +1,6 @@
 import BerthConfig
 import BerthPlan
+import Foundation
 
 /// What the engine needs from Docker, in its own terms. `DockerRuntime` implements it over the
 /// Docker Engine API; unit tests of rollout logic use an in-memory implementation.
@@ -25,6 +26,12 @@ public protocol ContainerRuntime: Sendable {
     /// Makes sure the image is present, pulling it according to the policy (with the registry's
     /// credentials when the platform names some).
     func ensureImage(_ reference: String, policy: PullPolicy, credentials: (username: String, password: String)?) async throws
+    /// Builds the image of a service with `build` as `service.spec.image` (`<project>-<service>:<digest>`)
+    /// unless the engine has that tag already; each line of the builder's output goes to `progress`.
+    /// Returns whether it built. A failed build throws and leaves no tag.
+    func buildImage(_ service: ServiceSpec, projectDirectory: String, progress: @escaping @Sendable (String) -> Void) async throws -> Bool
+    /// When the image was last pulled or tagged; nil when the engine does not have it (pull_policy daily/weekly/every_…).
+    func imageTaggedAt(_ reference: String) async throws -> Date?
     /// Creates (not starts) a container attached to all of its networks; returns its id.
     func createContainer(_ request: ContainerRequest) async throws -> String
     func start(_ id: String) async throws

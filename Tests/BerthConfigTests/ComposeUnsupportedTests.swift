@@ -12,7 +12,6 @@ import TestSupport
     }
 
     static let serviceKeys: [Case] = [
-        Case(key: "build", value: ".", advice: "build and tag the image first, then set 'image'"),
         Case(key: "networks", value: "[default]", advice: "declare internet access and cross-project edges under 'egress' in project.yml"),
         Case(key: "network_mode", value: "host", advice: "Berth creates each project's networks itself"),
         Case(key: "links", value: "[db]", advice: "services reach each other by service name"),
@@ -66,13 +65,13 @@ import TestSupport
                 image: nginx
                 post_start: [{command: x}]
                 cpu_count: 2
-                build: .
+                pre_stop: [{command: x}]
             networks:
               default: {}
             """
         let problems = Repo.problems(["projects/app/compose.yml": compose])
         #expect(problems.map(\.location.line) == [4, 5, 6, 7], "\(render(problems))")
-        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'post_start'", "'cpu_count'", "'build'", "'networks'"])
+        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'post_start'", "'cpu_count'", "'pre_stop'", "'networks'"])
     }
 
     @Test func extensionKeysAreAllowedEverywhereComposeAllowsThem() throws {

@@ -76,6 +76,12 @@ final class MemoryRuntime: ContainerRuntime {
     func removeVolume(_ name: String) async throws {}
     func ensureImage(_ reference: String, policy: PullPolicy, credentials: (username: String, password: String)?) async throws {}
 
+    func buildImage(_ service: ServiceSpec, projectDirectory: String, progress: @escaping @Sendable (String) -> Void) async throws -> Bool {
+        false
+    }
+
+    func imageTaggedAt(_ reference: String) async throws -> Date? { nil }
+
     func createContainer(_ request: ContainerRequest) async throws -> String {
         state.withLock { s in
             s.creating += 1
