@@ -4,6 +4,12 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Top-level `networks` by key (`default` included when the file declares it).
+    public var networks: [String: ComposeNetwork] = [:]
+    /// Where each top-level network key is, and each service's `networks`/`network_mode` key (for
+    /// problems found across files, such as overlapping subnets).
+    public var networkLocations: [String: Location] = [:]
+    public var serviceNetworkLocations: [String: Location] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services
@@ -57,6 +63,14 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Published ports (nil when the file has none: the config hash of a service without ports stays
     /// what it was before ports were supported).
     public var ports: [ComposePort]?
+    /// Compose `networks` of the service by top-level key (nil when the file has none: the service is on
+    /// `default` only, and its config hash stays what it was before networks were supported).
+    public var networks: [String: ServiceNetwork]?
+    /// Compose `network_mode` as written (`none`, `host`, `service:x`, `container:x`); nil when absent.
+    /// Berth rewrites `service:x` to `container:<x's replica>` in the desired state, so the hash follows x.
+    public var networkMode: String?
+    /// Compose `links` as written (`svc` or `svc:alias`): aliases of `svc` on the networks both share.
+    public var links: [String]?
 
     public init(image: String) { self.image = image }
 

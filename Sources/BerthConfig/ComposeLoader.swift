@@ -10,30 +10,24 @@ struct ComposeLoader {
     /// values of `environment` entries written without one, as Compose takes them from the shell.
     var variables: [String: String] = [:]
 
-    static let topKeys = ["services", "volumes", "version", "name"]
+    static let topKeys = ["services", "volumes", "version", "name", "networks"]
     static let topUnsupported: [String: String] = [
-        "networks": ComposeLoader.networksReason,
         "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
         "configs": "Compose configs are not supported yet; mount files with a bind volume",
         "include": "include is not supported; keep one compose.yml per project",
         "models": "models are not supported",
     ]
-    static let networksReason =
-        "Berth creates each project's networks itself (<project>_ingress, _internal, _egress); declare internet access and cross-project edges under 'egress' in project.yml"
 
     static let serviceKeys = [
         "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
         "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
         "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose", "ports",
+        "hostname", "expose", "ports", "networks", "network_mode", "links",
     ]
     static let serviceUnsupported: [String: String] = {
         let special: [String: String] = [
             "build": "Berth deploys prebuilt images; build and tag the image first, then set 'image'",
-            "networks": networksReason,
-            "network_mode": networksReason,
             "container_name": "Berth names replicas itself so that old and new ones can run side by side during a rollout",
-            "links": "services reach each other by service name; other projects through 'egress' edges in project.yml",
             "external_links": "declare an 'egress' edge to the other project's service in project.yml",
             "scale": "use deploy.replicas",
             "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
@@ -73,6 +67,7 @@ struct ComposeLoader {
         if let volumes = top["volumes"] {
             compose.volumes = loadVolumes(volumes)
         }
+        if let networks = top["networks"] { loadNetworks(networks, into: &compose) }
         guard let services = top["services"] else {
             sink.error(top.location, "\(file) has no 'services'")
             return compose
@@ -99,6 +94,7 @@ struct ComposeLoader {
             }
         }
         if entries.isEmpty { sink.error(services.location, "'services' is empty") }
+        checkNetworking(&compose, entries: entries)
         let serviceNames = entries.map(\.key.text)
         for entry in entries {
             guard let service = compose.services[entry.key.text] else { continue }
@@ -190,6 +186,9 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        s.networks = f["networks"].map { serviceNetworks($0, service: name) }
+        s.networkMode = f.string("network_mode")
+        s.links = f.strings("links")
         if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
             "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
             "update_config": "rollouts are configured under 'rollout' in project.yml",

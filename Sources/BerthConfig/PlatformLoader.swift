@@ -47,7 +47,8 @@ struct PlatformLoader {
                 f.error("https_port", "'http_port' and 'https_port' are both \(p.proxy.httpPort)")
             }
         }
-        if let f = top.fields("policy", known: ["published_ports"]) {
+        if let f = top.fields("policy", known: ["published_ports", "host_network"]) {
+            p.policy.hostNetwork = f.bool("host_network") ?? false
             if let text = f.string("published_ports") {
                 if let policy = PublishedPortsPolicy(rawValue: text) { p.policy.publishedPorts = policy } else {
                     f.error("published_ports", "'published_ports' in 'policy' must be any, loopback or none, found '\(text)'\(Suggestion.hint(for: text, in: PublishedPortsPolicy.allCases.map(\.rawValue)))")
@@ -108,8 +109,9 @@ struct PlatformLoader {
                 f.error("enabled", "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin); set proxy.kind to traefik or disable crowdsec")
             }
         }
-        if let f = top.fields("network", known: ["pools", "subnet_prefix"]) {
+        if let f = top.fields("network", known: ["pools", "subnet_prefix", "legacy_proxy_networks"]) {
             p.network.location = f.location
+            p.network.legacyProxyNetworks = f.strings("legacy_proxy_networks") ?? p.network.legacyProxyNetworks
             p.network.subnetPrefix = f.int("subnet_prefix", in: 16...29) ?? p.network.subnetPrefix
             if let pools = f.stringItems("pools", single: true) {
                 var parsed: [IPv4Network] = []

@@ -249,6 +249,8 @@ struct ServiceDeployer: Sendable {
         labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
         var request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels, networks: replica.networks)
         request.fixedAddresses = fixedAddresses
+        // Compose ipv4_address on a user network.
+        for attachment in replica.networks { if let ip = attachment.ipv4Address { request.fixedAddresses[attachment.network] = ip } }
         return request
     }
 

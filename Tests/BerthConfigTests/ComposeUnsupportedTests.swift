@@ -13,10 +13,7 @@ import TestSupport
 
     static let serviceKeys: [Case] = [
         Case(key: "build", value: ".", advice: "build and tag the image first, then set 'image'"),
-        Case(key: "networks", value: "[default]", advice: "declare internet access and cross-project edges under 'egress' in project.yml"),
-        Case(key: "network_mode", value: "host", advice: "Berth creates each project's networks itself"),
         Case(key: "container_name", value: "web", advice: "Berth names replicas itself"),
-        Case(key: "links", value: "[db]", advice: "services reach each other by service name"),
         Case(key: "scale", value: "2", advice: "use deploy.replicas"),
         Case(key: "secrets", value: "[token]", advice: "pass values through environment or env_file"),
         Case(key: "profiles", value: "[debug]", advice: "'enabled' in project.yml"),
@@ -35,7 +32,6 @@ import TestSupport
     }
 
     static let topLevelKeys: [Case] = [
-        Case(key: "networks", value: "{front: {}}", advice: "Berth creates each project's networks itself"),
         Case(key: "secrets", value: "{token: {file: ./token}}", advice: "pass values through environment or env_file"),
         Case(key: "configs", value: "{app: {file: ./app.conf}}", advice: "mount files with a bind volume"),
         Case(key: "include", value: "[other.yml]", advice: "keep one compose.yml per project"),
@@ -69,12 +65,12 @@ import TestSupport
                 privileged: true
                 container_name: web
                 build: .
-            networks:
-              default: {}
+            models:
+              llm: {}
             """
         let problems = Repo.problems(["projects/app/compose.yml": compose])
         #expect(problems.map(\.location.line) == [4, 5, 6, 7], "\(render(problems))")
-        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'privileged'", "'container_name'", "'build'", "'networks'"])
+        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'privileged'", "'container_name'", "'build'", "'models'"])
     }
 
     @Test func extensionKeysAreAllowedEverywhereComposeAllowsThem() throws {

@@ -123,6 +123,8 @@ final class MemoryRuntime: ContainerRuntime {
     func connect(network: String, container: String, aliases: [String]) async throws {}
     func disconnect(network: String, container: String) async throws {}
     func networkLabels(_ network: String) async throws -> [String: String]? { nil }
+    func allNetworks() async throws -> [ForeignNetwork] { [] }
+    func containerExists(_ name: String) async throws -> Bool { false }
 }
 
 /// A proxy driver whose pushes fail on demand: `failing` decides, per pushed route table

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// User-declared networks, `network_mode` and `links`, end to end with real containers.
+extension ApplyE2ETests {
+    /// The Modular VPS seed's layout: five networks with fixed /24 subnets, services on several.
+    static func modularVPSCompose() -> String {
+        """
+        services:
+          gateway:
+            image: berth-demo/app:1
+            networks:
+              proxy: {ipv4_address: 172.30.0.10}
+              keycloaknet: {}
+          keycloak:
+            image: berth-demo/app:1
+            networks: [keycloaknet]
+          db:
+            image: berth-demo/app:1
+            networks:
+              dbnet: {aliases: [mariadb], ipv4_address: 172.31.10.5}
+          cache:
+            image: berth-demo/app:1
+            networks: [cachenet]
+          minio:
+            image: berth-demo/app:1
+            networks: [stornet, proxy]
+          app:
+            image: berth-demo/app:1
+            networks: [default, dbnet, cachenet, stornet]
+            links: ["db:database"]
+        networks:
+          proxy:
+            ipam: {config: [{subnet: 172.30.0.0/24}]}
+          dbnet:
+            ipam: {config: [{subnet: 172.31.10.0/24, ip_range: 172.31.10.128/25}]}
+            labels: {tier: data}
+          cachenet:
+            ipam: {config: [{subnet: 172.31.20.0/24}]}
+          stornet:
+            ipam: {config: [{subnet: 172.31.30.0/24}]}
+          keycloaknet:
+            ipam: {config: [{subnet: 172.31.40.0/24}]}
+        """
+    }
+
+    /// The layout deploys; networks get their fixed subnets and are internal; fixed addresses, aliases
+    /// and links resolve; segments isolate (a service reaches only the networks it is on, no internet,
+    /// no other project); a second apply changes nothing.
+    @Test func modularVPSNetworksDeployWithFixedSubnetsAndIsolate() async throws {
+        try await E2EScenario.run("e2enet-") { s in
+            try s.write("platform.yml", E2E.platformYAML())
+            let p = "e2enet-vps"
+            try s.write("projects/\(p)/compose.yml", Self.modularVPSCompose())
+            try s.write("projects/\(p)/project.yml", "rollout: {ready_timeout: 30s}\n")
+            try s.project("e2enet-other", compose: E2E.appCompose(service: "web", replicas: 1), project: "rollout: {ready_timeout: 30s}\n")
+            let plan = try await s.berth("plan", ["--live"])
+            #expect(plan.stdout.contains("note: user networks"), "\(plan.stdout)")
+            #expect(plan.stdout.contains("+ network \(p)_dbnet 172.31.10.0/24 (internal)"), "\(plan.stdout)")
+            let first = try await s.apply()
+            try #require(first.status == 0, "\(first)")
+
+            for (name, subnet) in [("proxy", "172.30.0.0/24"), ("dbnet", "172.31.10.0/24"), ("cachenet", "172.31.20.0/24"),
+                                   ("stornet", "172.31.30.0/24"), ("keycloaknet", "172.31.40.0/24")] {
+                let inspect = await E2ECommand.docker(["network", "inspect", "-f", "{{.Internal}} {{range .IPAM.Config}}{{.Subnet}} {{.IPRange}}{{end}}", "\(p)_\(name)"])
+                #expect(inspect.stdout.hasPrefix("true \(subnet)"), "\(name): \(inspect)")
+            }
+            let dbnet = await E2ECommand.docker(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.IPRange}}{{end}} {{index .Labels \"tier\"}}", "\(p)_dbnet"])
+            #expect(dbnet.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "172.31.10.128/25 data", "\(dbnet)")
+
+            let app = try #require(await E2E.runningContainers("\(p)-app-").first)
+            let db = try #require(await E2E.runningContainers("\(p)-db-").first)
+            let cache = try #require(await E2E.runningContainers("\(p)-cache-").first)
+            let gateway = try #require(await E2E.runningContainers("\(p)-gateway-").first)
+            #expect(await E2E.address(of: db, on: "\(p)_dbnet") == "172.31.10.5")
+            #expect(await E2E.address(of: gateway, on: "\(p)_proxy") == "172.30.0.10")
+            // Not on default (Berth's internal network): the file lists only dbnet for db.
+            #expect(await E2E.address(of: db, on: "\(p)_internal") == nil)
+            #expect(await E2E.address(of: app, on: "\(p)_internal") != nil)
+
+            // The service name, the alias and the link alias resolve to the fixed address.
+            for name in ["db", "mariadb", "database"] {
+                let lookup = await E2E.exec(app, "nslookup \(name) 127.0.0.11")
+                #expect(lookup.stdout.contains("172.31.10.5"), "\(name): \(lookup)")
+            }
+            let version = await E2E.exec(app, "wget -q -T 3 -O- http://database:8080/cgi-bin/version")
+            #expect(version.status == 0 && version.stdout.contains("version="), "\(version)")
+            #expect(await E2E.canConnect(from: app, to: "cache", port: 8080))
+
+            // Segments isolate: cache is on cachenet only, so db's network is out of reach.
+            #expect(await !E2E.canConnect(from: cache, to: "172.31.10.5", port: 8080))
+            #expect(await E2E.exec(cache, "nslookup db 127.0.0.11").status != 0)
+            // No route to the internet from any user network (they are internal): no default route.
+            for container in [app, db, cache, gateway] {
+                let routes = await E2E.exec(container, "ip route")
+                #expect(routes.status == 0 && !routes.stdout.contains("default"), "\(container): \(routes.stdout)")
+            }
+            // No other project: the other project's web is unreachable from app.
+            let other = try #require(await E2E.runningContainers("e2enet-other-web-").first)
+            let otherAddress = try #require(await E2E.address(of: other, on: "e2enet-other_internal"))
+            #expect(await !E2E.canConnect(from: app, to: otherAddress, port: 8080))
+
+            let again = try await s.berth("plan", ["--live"])
+            #expect(again.stdout.contains("No changes"), "the second plan must be empty: \(again.stdout)")
+        }
+    }
+
+    /// An external `traefik-net` is Berth's ingress (routed through the proxy, the network need not
+    /// exist); network_mode service:x shares x's namespace and follows x's rollouts; none has no
+    /// network; another external network must exist before anything changes; host is refused unless
+    /// policy.host_network allows it.
+    @Test func legacyProxyNetworkAndNetworkModes() async throws {
+        try await E2EScenario.run("e2enetmode-") { s in
+            try s.write("platform.yml", E2E.platformYAML())
+            let p = "e2enetmode-app"
+            let host = "netmode.e2e.localhost"
+            func compose(_ version: String, lan: Bool = false, hostService: Bool = false) -> String {
+                var text = """
+                    services:
+                      web:
+                        image: berth-demo/app:1
+                        environment: {APP_VERSION: "\(version)"}
+                        networks: [traefik, default\(lan ? ", lan" : "")]
+                      side:
+                        image: berth-demo/app:1
+                        command: [httpd, -f, -p, "8081", -h, /www]
+                        network_mode: "service:web"
+                      sealed:
+                        image: berth-demo/app:1
+                        network_mode: none
+
+                    """
+                if hostService {
+                    text += """
+                          onhost:
+                            image: berth-demo/app:1
+                            command: [httpd, -f, -p, "127.0.0.1:18691", -h, /www]
+                            network_mode: host
+
+                        """
+                }
+                text += "networks:\n  traefik: {external: true, name: traefik-net}\n"
+                if lan { text += "  lan: {external: true, name: e2enetmode-lan}\n" }
+                return text
+            }
+            try s.write("projects/\(p)/compose.yml", compose("1"))
+            try s.write("projects/\(p)/project.yml", E2E.appProject(host: host))
+            let first = try await s.apply()
+            try #require(first.status == 0, "\(first)")
+            #expect(first.stdout.contains("'traefik-net' is an old shared proxy network"), "\(first.stdout)")
+            let routed = try #require(await E2EHTTP.waitFor(host), "web is not routed through the proxy")
+            #expect(routed.body.contains("version=1"))
+            let web = try #require(await E2E.runningContainers("\(p)-web-").first)
+            #expect(await E2E.address(of: web, on: "\(p)_ingress") != nil)
+            #expect(await !E2E.exists(network: "traefik-net"))
+
+            // side shares web's namespace: web's port 8080 is on its loopback, and side's 8081 is web's.
+            let side = try #require(await E2E.runningContainers("\(p)-side-").first)
+            let mode = await E2ECommand.docker(["inspect", "-f", "{{.HostConfig.NetworkMode}}", side])
+            #expect(mode.stdout.hasPrefix("container:\(p)-web-"), "\(mode)")
+            #expect(await E2E.exec(side, "wget -q -T 3 -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=1"))
+            #expect(await E2E.exec(web, "wget -q -T 3 -O- http://127.0.0.1:8081/ >/dev/null").status == 0)
+            let sealed = try #require(await E2E.runningContainers("\(p)-sealed-").first)
+            let sealedLinks = await E2E.exec(sealed, "ip -o link | grep -v ' lo:' | wc -l")
+            #expect(sealedLinks.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(sealedLinks)")
+
+            // A new web replica: side is recreated after it, in the new replica's namespace.
+            try s.write("projects/\(p)/compose.yml", compose("2"))
+            let second = try await s.apply()
+            try #require(second.status == 0, "\(second)")
+            let side2 = try #require(await E2E.runningContainers("\(p)-side-").first)
+            #expect(side2 != side)
+            #expect(await E2E.exec(side2, "wget -q -T 3 -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=2"))
+
+            // Another external network must exist: refused before anything changes.
+            let before = await E2E.runningContainers("\(p)-")
+            try s.write("projects/\(p)/compose.yml", compose("3", lan: true))
+            let missing = try await s.apply()
+            #expect(missing.status != 0 && (missing.stdout + missing.stderr).contains("external network 'e2enetmode-lan', which does not exist"), "\(missing)")
+            #expect(await E2E.runningContainers("\(p)-") == before, "a refused apply changes nothing")
+            let created = await E2ECommand.docker(["network", "create", "--internal", "--subnet", "10.215.250.0/24", "e2enetmode-lan"])
+            try #require(created.status == 0, "\(created)")
+            let third = try await s.apply()
+            try #require(third.status == 0, "\(third)")
+            let web3 = try #require(await E2E.runningContainers("\(p)-web-").first)
+            #expect(await E2E.address(of: web3, on: "e2enetmode-lan")?.hasPrefix("10.215.250.") == true)
+
+            // Host networking: refused by default, naming the policy; allowed by policy.host_network.
+            try s.write("projects/\(p)/compose.yml", compose("3", lan: true, hostService: true))
+            let refused = try await s.apply()
+            #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("policy.host_network"), "\(refused)")
+            #expect(await E2E.runningContainers("\(p)-onhost-").isEmpty)
+            try s.write("platform.yml", E2E.platformYAML(extra: "policy: {host_network: true}"))
+            let allowed = try await s.apply()
+            try #require(allowed.status == 0, "\(allowed)")
+            let onhost = try #require(await E2E.runningContainers("\(p)-onhost-").first)
+            #expect(await E2ECommand.docker(["inspect", "-f", "{{.HostConfig.NetworkMode}}", onhost]).stdout.hasPrefix("host"))
+            let direct = try? E2EHTTPConnection(port: 18691).get(host: "localhost", path: "/")
+            #expect(direct?.status == 200, "the host-network service answers on the host's 127.0.0.1:18691")
+        }
+    }
+}
