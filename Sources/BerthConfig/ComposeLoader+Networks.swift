@@ -33,11 +33,11 @@ extension ComposeLoader {
             if f.bool("enable_ipv6") == true {
                 f.error("enable_ipv6", "'enable_ipv6' in network '\(key)' is not supported: Berth's networks and address pools are IPv4; remove it")
             }
-            if let internal = f.bool("internal") {
-                if !internal {
+            if let isInternal = f.bool("internal") {
+                if !isInternal {
                     f.error("internal", "network '\(key)' sets 'internal: false', but Berth's user networks never route to the internet: services get internet access only through 'egress.internet' in project.yml; remove 'internal' and list the services there")
                 }
-                n.isInternal = internal
+                n.isInternal = isInternal
             }
             n.attachable = f.bool("attachable")
             n.labels = (f.stringMap("labels") ?? [:]).mapValues { $0 ?? "" }
@@ -216,7 +216,7 @@ extension ComposeLoader {
             sink.error(location, "service '\(name)' publishes ports with network_mode: \(text), where Docker cannot publish them; remove 'ports'\(mode == .host ? " (on the host network the service's ports are the host's)" : "")")
         }
         switch mode {
-        case .none:
+        case .noNetwork:
             break
         case .host:
             if service.replicas > 1 {

@@ -42,8 +42,8 @@ public struct ServiceNetwork: Sendable, Hashable, Codable {
 
 /// Compose `network_mode`.
 public enum NetworkMode: Sendable, Hashable {
-    /// No network at all (loopback only).
-    case none
+    /// `none`: no network at all (loopback only).
+    case noNetwork
     /// The host's network stack; allowed by `policy.host_network` in platform.yml.
     case host
     /// The network namespace of a service of the same project (its one replica).
@@ -52,7 +52,7 @@ public enum NetworkMode: Sendable, Hashable {
     case container(String)
 
     public init?(_ text: String) {
-        if text == "none" { self = .none } else if text == "host" { self = .host } else if text.hasPrefix("service:"), text.count > 8 {
+        if text == "none" { self = .noNetwork } else if text == "host" { self = .host } else if text.hasPrefix("service:"), text.count > 8 {
             self = .service(String(text.dropFirst(8)))
         } else if text.hasPrefix("container:"), text.count > 10 {
             self = .container(String(text.dropFirst(10)))
@@ -63,7 +63,7 @@ public enum NetworkMode: Sendable, Hashable {
 
     public var text: String {
         switch self {
-        case .none: "none"
+        case .noNetwork: "none"
         case .host: "host"
         case .service(let s): "service:\(s)"
         case .container(let c): "container:\(c)"

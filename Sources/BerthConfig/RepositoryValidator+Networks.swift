@@ -52,7 +52,7 @@ extension RepositoryValidator {
                     sink.error(location, "service '\(name)' has an ingress route in projects/\(project.name)/project.yml, but with network_mode: \(mode.text) it is on none of Berth's networks, so the proxy cannot reach it; \(how)")
                 }
                 if project.config.egress.internet.contains(name) {
-                    sink.error(location, "service '\(name)' is listed under 'egress.internet', but with network_mode: \(mode.text) it joins no Berth network; remove it from 'egress.internet'\(mode == .none ? "" : " (its network comes from network_mode)")")
+                    sink.error(location, "service '\(name)' is listed under 'egress.internet', but with network_mode: \(mode.text) it joins no Berth network; remove it from 'egress.internet'\(mode == .noNetwork ? "" : " (its network comes from network_mode)")")
                 }
             }
         }

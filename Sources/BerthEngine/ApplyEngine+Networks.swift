@@ -10,14 +10,16 @@ extension ApplyEngine {
         let userNetworks = desired.networks.filter { $0.role == .user }
         let engineNetworks = userNetworks.isEmpty ? [] : try await runtime.allNetworks()
         for project in desired.projects {
-            for name in project.externalNetworks where try await runtime.networkLabels(name) == nil {
+            for name in project.externalNetworks {
+                guard try await runtime.networkLabels(name) == nil else { continue }
                 problems.append("project '\(project.name)' joins the external network '\(name)', which does not exist on this Docker host; create it (docker network create \(name)) or remove 'external' so that Berth creates the network")
             }
             for service in project.services {
                 guard case .container(let name)? = service.spec.parsedNetworkMode else { continue }
                 // network_mode service:x became container:<x's replica>, which this apply creates.
                 if project.services.contains(where: { name.hasPrefix("\(project.name)-\($0.name)-") }) { continue }
-                if try await !runtime.containerExists(name) {
+                let exists = try await runtime.containerExists(name)
+                if !exists {
                     problems.append("service '\(service.name)' of project '\(project.name)' shares the network of container '\(name)' (network_mode: container:\(name)), which does not exist; start it first or change network_mode")
                 }
             }

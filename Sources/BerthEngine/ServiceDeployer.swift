@@ -200,9 +200,12 @@ struct ServiceDeployer: Sendable {
             let addresses = await routes.reserve(replicas.count, on: network)
             for (i, address) in addresses.enumerated() { fixed[i][network] = address }
         }
+        let sharedNetwork = try await sharedNetworkMode(service)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, (replica, name)) in replicas.enumerated() {
-                let request = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                var r = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                if let sharedNetwork { r.service.networkMode = sharedNetwork }
+                let request = r
                 group.addTask {
                     let id = try await runtime.createContainer(request)
                     await created.add(id: id, name: name, index: replica.index)

@@ -131,12 +131,12 @@ extension DesiredStateBuilder {
             notes.append("external network '\(name)' is joined as it is: Berth neither creates nor removes it, and apply checks that it exists before changing anything")
         }
         for name in project.compose.services.keys.sorted() {
-            switch project.compose.services[name]!.parsedNetworkMode {
-            case .none: notes.append("service '\(name)' has no network (network_mode: none)")
+            guard let mode = project.compose.services[name]!.parsedNetworkMode else { continue }
+            switch mode {
+            case .noNetwork: notes.append("service '\(name)' has no network (network_mode: none)")
             case .host: notes.append("service '\(name)' shares the host's network stack (network_mode: host, allowed by policy.host_network)")
             case .service(let target): notes.append("service '\(name)' shares the network of service '\(target)' (network_mode: service:\(target)): it is recreated whenever '\(target)' gets a new replica")
             case .container(let c): notes.append("service '\(name)' shares the network of container '\(c)' (network_mode: container:\(c)), which must exist")
-            case nil: break
             }
         }
         return notes

@@ -7,7 +7,8 @@ enum ComposeExportService {
     ///   - volumeKeys: engine volume name → key, to turn mounts back into the file's volume keys.
     ///   - networks: the service's `networks:` mapping.
     static func document(
-        _ s: ComposeService, labels: [String: String], volumeKeys: [String: String], networks: Document
+        _ s: ComposeService, labels: [String: String], volumeKeys: [String: String], networks: Document?,
+        networkMode: String? = nil
     ) -> Document {
         .object([
             "image": .string(s.image),
@@ -45,6 +46,7 @@ enum ComposeExportService {
             "logging": s.logging.map(logging),
             "deploy": deploy(s),
             "networks": networks,
+            "network_mode": networkMode.map(Document.string),
         ])
     }
 

@@ -89,18 +89,18 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("driver: overlay", 4, 13, "network driver 'overlay' of network 'seg' is not supported"),
-        ("driver: macvlan", 4, 13, "remove 'driver' or set it to bridge"),
-        ("enable_ipv6: true", 4, 18, "'enable_ipv6' in network 'seg' is not supported"),
-        ("internal: false", 4, 15, "services get internet access only through 'egress.internet'"),
-        ("ipam: {config: [{subnet: 172.30.0.5/24}]}", 4, 30, "is not an IPv4 CIDR block with no host bits set"),
-        ("ipam: {config: [{subnet: \"fd00::/64\"}]}", 4, 30, "IPv6 subnets are not supported"),
-        ("ipam: {config: [{subnet: 172.30.0.0/24, gateway: 172.31.0.1}]}", 4, 55, "'gateway' 172.31.0.1 of network 'seg' must be an address inside its subnet"),
-        ("ipam: {config: [{subnet: 172.30.0.0/24, ip_range: 172.30.1.0/25}]}", 4, 56, "'ip_range' 172.30.1.0/25"),
-        ("ipam: {config: [{subnet: 172.30.0.0/24}, {subnet: 172.30.1.0/24}]}", 4, 45, "Berth supports one IPv4 subnet per network"),
-        ("ipam: {driver: dhcp}", 4, 20, "IPAM driver 'dhcp' of network 'seg' is not supported"),
-        ("{external: true, driver: bridge}", 4, 23, "is external, so Berth does not create it"),
-        ("labels: {berth.role: x}", 4, 14, "label 'berth.role' in network 'seg' is reserved"),
+        ("driver: overlay", 4, 17, "network driver 'overlay' of network 'seg' is not supported"),
+        ("driver: macvlan", 4, 17, "remove 'driver' or set it to bridge"),
+        ("enable_ipv6: true", 4, 22, "'enable_ipv6' in network 'seg' is not supported"),
+        ("internal: false", 4, 19, "services get internet access only through 'egress.internet'"),
+        ("ipam: {config: [{subnet: 172.30.0.5/24}]}", 4, 34, "is not an IPv4 CIDR block with no host bits set"),
+        ("ipam: {config: [{subnet: \"fd00::/64\"}]}", 4, 34, "IPv6 subnets are not supported"),
+        ("ipam: {config: [{subnet: 172.30.0.0/24, gateway: 172.31.0.1}]}", 4, 58, "'gateway' 172.31.0.1 of network 'seg' must be an address inside its subnet"),
+        ("ipam: {config: [{subnet: 172.30.0.0/24, ip_range: 172.30.1.0/25}]}", 4, 59, "'ip_range' 172.30.1.0/25"),
+        ("ipam: {config: [{subnet: 172.30.0.0/24}, {subnet: 172.30.1.0/24}]}", 4, 50, "Berth supports one IPv4 subnet per network"),
+        ("ipam: {driver: dhcp}", 4, 24, "IPAM driver 'dhcp' of network 'seg' is not supported"),
+        ("{external: true, driver: bridge}", 4, 33, "is external, so Berth does not create it"),
+        ("labels: {berth.role: x}", 4, 17, "label 'berth.role' in network 'seg' is reserved"),
     ])
     func badNetworkSettingsAreErrors(setting: String, line: Int, column: Int, message: String) {
         let value = setting.hasPrefix("{") ? setting : "{\(setting)}"
@@ -120,7 +120,7 @@ import TestSupport
         expectSingle(problems("    networks: {seg: {ipv4_address: 172.30.0.1}}"), "projects/app/compose.yml", 4, 5, "gateway 172.30.0.1")
         expectSingle(problems("    networks: {seg: {ipv4_address: 172.30.0.9}}\n    deploy: {replicas: 2}"), "projects/app/compose.yml", 4, 5,
                      "fixed ipv4_address 172.30.0.9 on network 'seg' and 2 replicas")
-        expectSingle(problems("    networks: {seg: {ipv6_address: \"fd00::5\"}}"), "projects/app/compose.yml", 4, 21, "'ipv6_address'", "is not supported by berth")
+        expectSingle(problems("    networks: {seg: {ipv6_address: \"fd00::5\"}}"), "projects/app/compose.yml", 4, 22, "'ipv6_address'", "is not supported by berth")
         expectSingle(problems("    networks: [seg]\n    network_mode: none"), "projects/app/compose.yml", 5, 5, "sets both network_mode and networks")
     }
 
@@ -164,7 +164,7 @@ import TestSupport
     }
 
     @Test func networkModeForms() throws {
-        #expect(try Repo.service("services:\n  web: {image: nginx, network_mode: none}\n").parsedNetworkMode == NetworkMode.none)
+        #expect(try Repo.service("services:\n  web: {image: nginx, network_mode: none}\n").parsedNetworkMode == .noNetwork)
         let shared = try Repo.service("services:\n  vpn: {image: nginx}\n  web: {image: nginx, network_mode: \"service:vpn\"}\n")
         #expect(shared.parsedNetworkMode == .service("vpn") && shared.implicitDependencies == ["vpn"])
         #expect(try Repo.service("services:\n  web: {image: nginx, network_mode: \"container:gluetun\"}\n").parsedNetworkMode == .container("gluetun"))
@@ -177,7 +177,7 @@ import TestSupport
         expectSingle(Repo.problems(["projects/app/compose.yml": compose]), "projects/app/compose.yml", 4, 5,
                      "network_mode: host", "policy.host_network: false", "set policy.host_network: true in platform.yml")
         #expect(Repo.problems(["platform.yml": "domain: example.test\npolicy: {host_network: true}\n", "projects/app/compose.yml": compose]).isEmpty)
-        expectSingle(Repo.problems(["platform.yml": "domain: example.test\npolicy: {host_network: yes please}\n"]), "platform.yml", 2, 25, "host_network")
+        expectSingle(Repo.problems(["platform.yml": "domain: example.test\npolicy: {host_network: yes please}\n"]), "platform.yml", 2, 24, "host_network")
     }
 
     @Test func networkModeMistakesAreErrors() {

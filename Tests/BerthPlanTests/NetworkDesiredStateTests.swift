@@ -44,7 +44,7 @@ import TestSupport
         let vps = try #require(try state(Self.vps).project("vps"))
         let user = vps.networks.filter { $0.role == .user }
         #expect(user.map(\.name) == ["vps_cachenet", "vps_dbnet", "vps_proxy", "vps_stornet"])
-        #expect(user.allSatisfy(\.isInternal))
+        #expect(user.allSatisfy { $0.isInternal })
         let dbnet = try #require(user.first { $0.name == "vps_dbnet" })
         #expect(dbnet.subnet == "172.31.10.0/24" && dbnet.gateway == "172.31.10.254" && dbnet.ipRange == "172.31.10.128/25")
         #expect(dbnet.auxAddresses == ["vip": "172.31.10.250"] && dbnet.options == ["com.docker.network.bridge.name": "br-dbnet"])
@@ -133,7 +133,7 @@ import TestSupport
             #expect(!attachments.contains("ipv4Address"))
             #expect(service.configHash == ConfigHash.compute(image: service.spec.image, spec: service.spec, networks: service.replicas.first?.networks ?? []))
         }
-        #expect(state.projects.allSatisfy(\.notes.isEmpty))
+        #expect(state.projects.allSatisfy { $0.notes.isEmpty })
     }
 
     @Test func thePlanCreatesUserNetworksAndCarriesTheNotes() throws {
