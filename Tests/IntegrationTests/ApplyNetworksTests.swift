@@ -30,6 +30,8 @@ extension ApplyE2ETests {
             image: berth-demo/app:1
             networks: [default, dbnet, cachenet, stornet]
             links: ["db:database"]
+          fetcher:
+            image: berth-demo/app:1
         networks:
           proxy:
             ipam: {config: [{subnet: 172.30.0.0/24}]}
@@ -53,7 +55,7 @@ extension ApplyE2ETests {
             try s.write("platform.yml", E2E.platformYAML())
             let p = "e2enet-vps"
             try s.write("projects/\(p)/compose.yml", Self.modularVPSCompose())
-            try s.write("projects/\(p)/project.yml", "rollout: {ready_timeout: 30s}\n")
+            try s.write("projects/\(p)/project.yml", "egress:\n  internet: [fetcher]\nrollout: {ready_timeout: 30s}\n")
             try s.project("e2enet-other", compose: E2E.appCompose(service: "web", replicas: 1), project: "rollout: {ready_timeout: 30s}\n")
             let plan = try await s.berth("plan", ["--live"])
             #expect(plan.stdout.contains("note: user networks"), "\(plan.stdout)")
@@ -84,17 +86,21 @@ extension ApplyE2ETests {
                 let lookup = await E2E.exec(app, "nslookup \(name) 127.0.0.11")
                 #expect(lookup.stdout.contains("172.31.10.5"), "\(name): \(lookup)")
             }
-            let version = await E2E.exec(app, "wget -q -T 3 -O- http://database:8080/cgi-bin/version")
+            let version = await E2E.exec(app, "timeout 5 wget -q -O- http://database:8080/cgi-bin/version")
             #expect(version.status == 0 && version.stdout.contains("version="), "\(version)")
             #expect(await E2E.canConnect(from: app, to: "cache", port: 8080))
 
             // Segments isolate: cache is on cachenet only, so db's network is out of reach.
             #expect(await !E2E.canConnect(from: cache, to: "172.31.10.5", port: 8080))
             #expect(await E2E.exec(cache, "nslookup db 127.0.0.11").status != 0)
-            // No route to the internet from any user network (they are internal): no default route.
-            for container in [app, db, cache, gateway] {
-                let routes = await E2E.exec(container, "ip route")
-                #expect(routes.status == 0 && !routes.stdout.contains("default"), "\(container): \(routes.stdout)")
+            // No internet through user networks: "the internet" is a network namespace outside Docker
+            // (192.0.2.2, behind the host); the service on egress reaches it, the others do not.
+            try await E2EOutside.withListener { address, port in
+                let fetcher = try #require(await E2E.runningContainers("\(p)-fetcher-").first)
+                #expect(await E2E.canConnect(from: fetcher, to: address, port: port), "the control (egress.internet) must reach the outside")
+                for container in [app, db, cache, gateway] {
+                    #expect(await !E2E.canConnect(from: container, to: address, port: port), "\(container) reaches the outside")
+                }
             }
             // No other project: the other project's web is unreachable from app.
             let other = try #require(await E2E.runningContainers("e2enet-other-web-").first)
@@ -159,8 +165,8 @@ extension ApplyE2ETests {
             let side = try #require(await E2E.runningContainers("\(p)-side-").first)
             let mode = await E2ECommand.docker(["inspect", "-f", "{{.HostConfig.NetworkMode}}", side])
             #expect(mode.stdout.hasPrefix("container:\(p)-web-"), "\(mode)")
-            #expect(await E2E.exec(side, "wget -q -T 3 -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=1"))
-            #expect(await E2E.exec(web, "wget -q -T 3 -O- http://127.0.0.1:8081/ >/dev/null").status == 0)
+            #expect(await E2E.exec(side, "timeout 5 wget -q -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=1"))
+            #expect(await E2E.exec(web, "timeout 5 wget -q -O- http://127.0.0.1:8081/ >/dev/null").status == 0)
             let sealed = try #require(await E2E.runningContainers("\(p)-sealed-").first)
             let sealedLinks = await E2E.exec(sealed, "ip -o link | grep -v ' lo:' | wc -l")
             #expect(sealedLinks.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(sealedLinks)")
@@ -171,7 +177,7 @@ extension ApplyE2ETests {
             try #require(second.status == 0, "\(second)")
             let side2 = try #require(await E2E.runningContainers("\(p)-side-").first)
             #expect(side2 != side)
-            #expect(await E2E.exec(side2, "wget -q -T 3 -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=2"))
+            #expect(await E2E.exec(side2, "timeout 5 wget -q -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=2"))
 
             // Another external network must exist: refused before anything changes.
             let before = await E2E.runningContainers("\(p)-")
@@ -199,5 +205,56 @@ extension ApplyE2ETests {
             let direct = try? E2EHTTPConnection(port: 18691).get(host: "localhost", path: "/")
             #expect(direct?.status == 200, "the host-network service answers on the host's 127.0.0.1:18691")
         }
+    }
+}
+
+/// A stand-in for the internet that the test owns: a network namespace behind the host (a veth pair,
+/// 10.255.254.0/30), with a TCP listener on 10.255.254.2. Containers reach it only if Docker forwards
+/// their traffic out of the host, as it would to the internet.
+enum E2EOutside {
+    static let namespace = "e2enet-inet"
+    static let address = "10.255.254.2"
+    static let port = 18699
+    static let pidFile = "/tmp/berth-e2enet-inet.pid"
+
+    static func withListener(_ body: (String, Int) async throws -> Void) async throws {
+        await remove()
+        let setup = """
+            set -e
+            if ip -o addr | grep -q ' 10\\.255\\.254\\.'; then echo '10.255.254.0/30 is in use on this host' >&2; exit 1; fi
+            ip netns add \(namespace)
+            ip link add e2enet-h type veth peer name e2enet-n
+            ip link set e2enet-n netns \(namespace)
+            ip addr add 10.255.254.1/30 dev e2enet-h
+            ip link set e2enet-h up
+            ip netns exec \(namespace) ip addr add \(address)/30 dev e2enet-n
+            ip netns exec \(namespace) ip link set e2enet-n up
+            ip netns exec \(namespace) ip link set lo up
+            ip netns exec \(namespace) ip route add default via 10.255.254.1
+            ip netns exec \(namespace) timeout 120 /usr/bin/python3 -c '
+            import socket
+            s = socket.socket()
+            s.bind(("\(address)", \(port)))
+            s.listen(16)
+            while True:
+                s.accept()[0].close()
+            ' >/dev/null 2>&1 </dev/null &
+            echo $! > \(pidFile)
+            for i in $(seq 50); do ip netns exec \(namespace) ss -ltn | grep -q ':\(port) ' && exit 0; sleep 0.1; done
+            echo 'the listener did not start' >&2; exit 1
+            """
+        let started = await E2ECommand.run(["bash", "-c", setup], timeout: 30)
+        do {
+            try #require(started.status == 0, "could not set up the outside namespace: \(started)")
+            try await body(address, port)
+        } catch {
+            await remove()
+            throw error
+        }
+        await remove()
+    }
+
+    static func remove() async {
+        _ = await E2ECommand.run(["bash", "-c", "[ -f \(pidFile) ] && kill $(cat \(pidFile)) 2>/dev/null; rm -f \(pidFile); ip netns del \(namespace) 2>/dev/null; ip link del e2enet-h 2>/dev/null; true"], timeout: 10)
     }
 }
