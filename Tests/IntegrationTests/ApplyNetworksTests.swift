@@ -215,7 +215,6 @@ enum E2EOutside {
     static let namespace = "e2enet-inet"
     static let address = "10.255.254.2"
     static let port = 18699
-    static let pidFile = "/tmp/berth-e2enet-inet.pid"
 
     static func withListener(_ body: (String, Int) async throws -> Void) async throws {
         await remove()
@@ -231,30 +230,31 @@ enum E2EOutside {
             ip netns exec \(namespace) ip link set e2enet-n up
             ip netns exec \(namespace) ip link set lo up
             ip netns exec \(namespace) ip route add default via 10.255.254.1
-            ip netns exec \(namespace) timeout 120 /usr/bin/python3 -c '
-            import socket
-            s = socket.socket()
-            s.bind(("\(address)", \(port)))
-            s.listen(16)
-            while True:
-                s.accept()[0].close()
-            ' >/dev/null 2>&1 </dev/null &
-            echo $! > \(pidFile)
-            for i in $(seq 50); do ip netns exec \(namespace) ss -ltn | grep -q ':\(port) ' && exit 0; sleep 0.1; done
-            echo 'the listener did not start' >&2; exit 1
             """
         let started = await E2ECommand.run(["bash", "-c", setup], timeout: 30)
+        try #require(started.status == 0, "could not set up the outside namespace: \(started)")
+        // The listener is the test's own child (a background job of a shell would outlive it).
+        let script = "import socket\ns = socket.socket()\ns.bind((\"\(address)\", \(port)))\ns.listen(16)\nwhile True:\n    s.accept()[0].close()\n"
+        let listener = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/sbin/ip"),
+                                                arguments: ["netns", "exec", namespace, "/usr/bin/python3", "-c", script])
         do {
-            try #require(started.status == 0, "could not set up the outside namespace: \(started)")
+            var listening = false
+            for _ in 0..<50 where !listening {
+                listening = await E2ECommand.run(["bash", "-c", "ip netns exec \(namespace) ss -ltn | grep -q ':\(port) '"], timeout: 5).status == 0
+                if !listening { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try #require(listening, "the outside listener did not start: \(listener.currentOutput)")
             try await body(address, port)
         } catch {
+            listener.kill9()
             await remove()
             throw error
         }
+        listener.kill9()
         await remove()
     }
 
     static func remove() async {
-        _ = await E2ECommand.run(["bash", "-c", "[ -f \(pidFile) ] && kill $(cat \(pidFile)) 2>/dev/null; rm -f \(pidFile); ip netns del \(namespace) 2>/dev/null; ip link del e2enet-h 2>/dev/null; true"], timeout: 10)
+        _ = await E2ECommand.run(["bash", "-c", "ip netns del \(namespace) 2>/dev/null; ip link del e2enet-h 2>/dev/null; true"], timeout: 10)
     }
 }
