@@ -164,7 +164,8 @@ extension ApplyE2ETests {
             // side shares web's namespace: web's port 8080 is on its loopback, and side's 8081 is web's.
             let side = try #require(await E2E.runningContainers("\(p)-side-").first)
             let mode = await E2ECommand.docker(["inspect", "-f", "{{.HostConfig.NetworkMode}}", side])
-            #expect(mode.stdout.hasPrefix("container:\(p)-web-"), "\(mode)")
+            let webID = await E2ECommand.docker(["inspect", "-f", "{{.Id}}", web]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(!webID.isEmpty && mode.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "container:\(webID)", "\(mode)")
             #expect(await E2E.exec(side, "timeout 5 wget -q -O- http://127.0.0.1:8080/cgi-bin/version").stdout.contains("version=1"))
             #expect(await E2E.exec(web, "timeout 5 wget -q -O- http://127.0.0.1:8081/ >/dev/null").status == 0)
             let sealed = try #require(await E2E.runningContainers("\(p)-sealed-").first)
