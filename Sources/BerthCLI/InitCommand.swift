@@ -90,6 +90,7 @@ enum InitTemplate {
                   devices: false
                   host_namespaces: false
                   docker_socket: false
+                  host_network: false
                   capabilities: []           # beyond the safe set, e.g. [SYS_ADMIN]
 
                 network:

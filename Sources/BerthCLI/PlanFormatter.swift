@@ -19,6 +19,7 @@ struct PlanFormatter {
             }
             if actions.contains(where: { $0.change != .remove }) {
                 for route in routesByProject[project] ?? [] { out += "    " + terminal.paint("→ \(Self.describe(route))", .dim) + "\n" }
+                for note in plan.notes[project] ?? [] { out += "    " + terminal.paint("note: \(note)", .dim) + "\n" }
             }
         }
         let s = plan.summary
@@ -87,6 +88,7 @@ struct PlanFormatter {
             ("summary", .object([("create", .int(s.create)), ("rollout", .int(s.rollout)), ("remove", .int(s.remove))])),
             ("actions", .array(plan.actions.map(action))),
             ("routes", .array(plan.routes.map(route))),
+            ("notes", .object(plan.notes.keys.sorted().map { ($0, .strings(plan.notes[$0]!)) })),
         ])
     }
 

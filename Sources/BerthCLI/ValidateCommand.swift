@@ -43,6 +43,13 @@ struct ValidateCommand: ParsableCommand {
         print(options.terminal.paint("✓", .green)
             + " \(options.config): valid — \(enabled.count) project\(enabled.count == 1 ? "" : "s"), \(services) services, \(routes) routes"
             + (disabled > 0 ? " (\(disabled) disabled)" : ""))
+        // validate is offline: external networks are checked by apply, before it changes anything.
+        for project in enabled {
+            for (key, name) in NetworkPlan.externalNetworks(project, repository.platform.network.legacyProxyNetworks) {
+                let location = project.compose.networkLocations[key].map { "\($0): " } ?? ""
+                print("note: \(location)external network '\(name)' of project '\(project.name)' must exist on the Docker host; berth apply checks it before changing anything")
+            }
+        }
     }
 
     private static func diagnostic(_ d: Diagnostic) -> Document {

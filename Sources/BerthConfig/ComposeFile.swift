@@ -9,6 +9,12 @@ public struct ComposeFile: Sendable, Hashable {
     var labelRouteLocations: [Location: ProjectLocations.Route] = [:]
     /// Where each service's `container_name` is (names must be unique across the platform).
     public var containerNameLocations: [String: Location] = [:]
+    /// Top-level `networks` by key (`default` included when the file declares it).
+    public var networks: [String: ComposeNetwork] = [:]
+    /// Where each top-level network key is, and each service's `networks`/`network_mode` key (for
+    /// problems found across files, such as overlapping subnets).
+    public var networkLocations: [String: Location] = [:]
+    public var serviceNetworkLocations: [String: Location] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services
@@ -71,6 +77,14 @@ public struct ComposeService: Sendable, Hashable, Codable {
     public var build: ComposeBuild?
     /// `pull_policy` (nil: the `--pull` option of `berth apply`). Not part of the config hash.
     public var pullPolicy: ComposePullPolicy?
+    /// Compose `networks` of the service by top-level key (nil when the file has none: the service is on
+    /// `default` only, and its config hash stays what it was before networks were supported).
+    public var networks: [String: ServiceNetwork]?
+    /// Compose `network_mode` as written (`none`, `host`, `service:x`, `container:x`); nil when absent.
+    /// Berth rewrites `service:x` to `container:<x's replica>` in the desired state, so the hash follows x.
+    public var networkMode: String?
+    /// Compose `links` as written (`svc` or `svc:alias`): aliases of `svc` on the networks both share.
+    public var links: [String]?
 
     public init(image: String) { self.image = image }
 

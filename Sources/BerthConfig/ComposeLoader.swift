@@ -30,6 +30,7 @@ struct ComposeLoader {
         if let volumes = top["volumes"] {
             compose.volumes = loadVolumes(volumes)
         }
+        if let networks = top["networks"] { loadNetworks(networks, into: &compose) }
         guard let services = top["services"] else {
             sink.error(top.location, "\(file) has no 'services'")
             return compose
@@ -63,6 +64,7 @@ struct ComposeLoader {
                 compose.containerNameLocations[entry.key.text] = key.value.location
             }
         }
+        checkNetworking(&compose, entries: entries)
         let serviceNames = entries.map(\.key.text)
         for entry in entries {
             guard let service = compose.services[entry.key.text] else { continue }
@@ -160,6 +162,9 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        s.networks = f["networks"].map { serviceNetworks($0, service: name) }
+        s.networkMode = f.string("network_mode")
+        s.links = f.strings("links")
         s.build = built.map { b in
             var b = b
             b.image = (image ?? "").isEmpty ? nil : image

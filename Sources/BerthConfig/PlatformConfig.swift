@@ -153,6 +153,16 @@ public struct NetworkConfig: Sendable, Hashable {
     /// Prefix length of each project network.
     public var subnetPrefix: Int = 26
     public var location: Location = Location(file: "platform.yml")
+    /// External networks of the old shared-proxy layouts (`traefik-net`, `proxynet`…): a service that
+    /// joins one joins its project's `<p>_ingress` instead, which the proxy reaches (the plan notes it).
+    public var legacyProxyNetworks: [String] = NetworkConfig.defaultLegacyProxyNetworks
+
+    public static let defaultLegacyProxyNetworks = [
+        "traefik", "traefik-net", "traefik_net", "traefik-network", "traefik_network", "traefik_proxy", "traefik-proxy",
+        "traefik-public", "traefik_public", "traefik_default", "proxy", "proxynet", "proxy-net", "proxy_net", "proxy-network",
+        "reverse-proxy", "reverse_proxy", "web", "webproxy", "caddy", "caddy-net", "caddy_net", "caddy_proxy", "nginx-proxy",
+        "npm_proxy", "frontend", "public",
+    ]
 
     public init() {}
 }
@@ -216,6 +226,9 @@ public struct PolicyConfig: Sendable, Hashable {
     /// Capabilities `cap_add` may add beyond `PolicyConfig.safeCapabilities` (`ALL` allows any); unset allows
     /// any with a warning.
     public var capabilities: [String]?
+    /// Compose `network_mode: host` (the service shares the host's network stack and bypasses the
+    /// project's isolation).
+    public var hostNetwork: Bool?
 
     public init() {}
 

@@ -47,12 +47,13 @@ struct PlatformLoader {
                 f.error("https_port", "'http_port' and 'https_port' are both \(p.proxy.httpPort)")
             }
         }
-        if let f = top.fields("policy", known: ["published_ports", "privileged", "devices", "host_namespaces", "docker_socket", "capabilities"]) {
+        if let f = top.fields("policy", known: ["published_ports", "privileged", "devices", "host_namespaces", "docker_socket", "capabilities", "host_network"]) {
             p.policy.privileged = f.bool("privileged")
             p.policy.devices = f.bool("devices")
             p.policy.hostNamespaces = f.bool("host_namespaces")
             p.policy.dockerSocket = f.bool("docker_socket")
             p.policy.capabilities = f.strings("capabilities")
+            p.policy.hostNetwork = f.bool("host_network")
             if let text = f.string("published_ports") {
                 if let policy = PublishedPortsPolicy(rawValue: text) { p.policy.publishedPorts = policy } else {
                     f.error("published_ports", "'published_ports' in 'policy' must be any, loopback or none, found '\(text)'\(Suggestion.hint(for: text, in: PublishedPortsPolicy.allCases.map(\.rawValue)))")
@@ -113,8 +114,9 @@ struct PlatformLoader {
                 f.error("enabled", "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin); set proxy.kind to traefik or disable crowdsec")
             }
         }
-        if let f = top.fields("network", known: ["pools", "subnet_prefix"]) {
+        if let f = top.fields("network", known: ["pools", "subnet_prefix", "legacy_proxy_networks"]) {
             p.network.location = f.location
+            p.network.legacyProxyNetworks = f.strings("legacy_proxy_networks") ?? p.network.legacyProxyNetworks
             p.network.subnetPrefix = f.int("subnet_prefix", in: 16...29) ?? p.network.subnetPrefix
             if let pools = f.stringItems("pools", single: true) {
                 var parsed: [IPv4Network] = []

@@ -29,6 +29,7 @@ struct RepositoryValidator {
         validateEdgeGraph()
         validatePool()
         validatePorts()
+        validateNetworks()
         validateContainerNames()
     }
 
@@ -238,7 +239,7 @@ struct RepositoryValidator {
 
 /// Which networks a repository needs; shared by validation (pool size) and the planner.
 public enum NetworkPlan {
-    public enum Role: String, Sendable, Hashable, Codable { case ingress, `internal`, egress, link, published }
+    public enum Role: String, Sendable, Hashable, Codable { case ingress, `internal`, egress, link, published, user }
 
     public struct Network: Sendable, Hashable {
         public var name: String
@@ -246,6 +247,9 @@ public enum NetworkPlan {
         public var role: Role
         /// For link networks: the consumer project.
         public var peer: String?
+        /// For user networks: the key in compose.yml and its settings.
+        public var key: String?
+        public var compose: ComposeNetwork?
         /// Every network but `<p>_egress` and `<p>_published` is `internal: true`: no route to the internet
         /// unless declared. (The proxy reaches routed services on `<p>_ingress`.) `<p>_published` carries the
         /// services that publish host ports (Docker publishes no port of a container on internal networks
@@ -257,17 +261,18 @@ public enum NetworkPlan {
     /// and one link network per consumer project with an egress edge to it (owned by the provider, so it
     /// exists before consumers deploy).
     public static func networks(for project: Project, in repository: Repository) -> [Network] {
-        networks(for: project, consumers: consumers(of: project.name, in: repository))
+        networks(for: project, consumers: consumers(of: project.name, in: repository), legacyProxyNetworks: repository.platform.network.legacyProxyNetworks)
     }
 
-    public static func networks(for project: Project, consumers: [String]) -> [Network] {
+    public static func networks(for project: Project, consumers: [String], legacyProxyNetworks: [String]) -> [Network] {
         var result: [Network] = []
-        if !project.config.ingress.isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
+        if !project.config.ingress.isEmpty || !mappedToIngress(project, legacyProxyNetworks).isEmpty { result.append(Network(name: "\(project.name)_ingress", project: project.name, role: .ingress)) }
         result.append(Network(name: "\(project.name)_internal", project: project.name, role: .internal))
         if !project.config.egress.internet.isEmpty { result.append(Network(name: "\(project.name)_egress", project: project.name, role: .egress)) }
         if project.compose.services.values.contains(where: { $0.ports != nil }) {
             result.append(Network(name: "\(project.name)_published", project: project.name, role: .published))
         }
+        result += userNetworks(of: project)
         for consumer in consumers {
             result.append(Network(name: linkName(provider: project.name, consumer: consumer), project: project.name, role: .link, peer: consumer))
         }
@@ -283,9 +288,13 @@ public enum NetworkPlan {
 
     public static func linkName(provider: String, consumer: String) -> String { "\(provider)_link_\(consumer)" }
 
+    /// The networks whose subnets are carved from the pool (user networks with a fixed subnet are not).
     public static func networkNames(for repository: Repository) -> [String] {
         let consumersByProvider = consumerIndex(repository)
-        return repository.enabledProjects.flatMap { networks(for: $0, consumers: consumersByProvider[$0.name] ?? []).map(\.name) }
+        return repository.enabledProjects.flatMap {
+            networks(for: $0, consumers: consumersByProvider[$0.name] ?? [], legacyProxyNetworks: repository.platform.network.legacyProxyNetworks)
+                .filter { $0.compose?.subnet == nil }.map(\.name)
+        }
     }
 
     /// Provider project → its consumers (enabled projects with an egress edge to it), sorted; built once.

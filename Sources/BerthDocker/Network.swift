@@ -70,13 +70,19 @@ public struct IPAMConfig: Sendable, Hashable, Codable {
     /// `10.250.3.0/24`.
     public var subnet: String?
     public var gateway: String?
+    /// The part of the subnet Docker assigns container addresses from.
+    public var ipRange: String?
+    /// Addresses Docker must not assign, by name.
+    public var auxAddresses: [String: String]?
 
-    public init(subnet: String? = nil, gateway: String? = nil) {
+    public init(subnet: String? = nil, gateway: String? = nil, ipRange: String? = nil, auxAddresses: [String: String]? = nil) {
         self.subnet = subnet
         self.gateway = gateway
+        self.ipRange = ipRange
+        self.auxAddresses = auxAddresses
     }
 
     enum CodingKeys: String, CodingKey {
-        case subnet = "Subnet", gateway = "Gateway"
+        case subnet = "Subnet", gateway = "Gateway", ipRange = "IPRange", auxAddresses = "AuxiliaryAddresses"
     }
 }

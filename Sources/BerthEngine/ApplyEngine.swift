@@ -147,6 +147,7 @@ public struct ApplyEngine: Sendable {
         // Subnets of every platform's networks are taken: pools of two platforms may overlap.
         let taken = ActualState(networks: allNetworks.filter { !$0.project.isEmpty }).subnets
         let desired = try DesiredStateBuilder(repository: repository, existingSubnets: taken).build()
+        try await checkNetworks(desired, actual: actual)
         let plan = Planner(options: .init(force: options.force, projects: options.projects, pruneVolumes: options.pruneVolumes))
             .plan(desired: desired, actual: actual)
         var proxyChange: String?

@@ -226,9 +226,12 @@ struct ServiceDeployer: Sendable {
             let addresses = await routes.reserve(replicas.count, on: network)
             for (i, address) in addresses.enumerated() { fixed[i][network] = address }
         }
+        let sharedNetwork = try await sharedNetworkMode(service)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, (replica, name)) in replicas.enumerated() {
-                let request = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                var r = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                if let sharedNetwork { r.service.networkMode = sharedNetwork }
+                let request = r
                 group.addTask {
                     let id = try await runtime.createContainer(request)
                     await created.add(id: id, name: name, index: replica.index)
@@ -275,6 +278,8 @@ struct ServiceDeployer: Sendable {
         labels[Labels.deployedAt] = ISO8601DateFormatter().string(from: Date())
         var request = ContainerRequest(name: name, image: service.spec.image, service: service.spec, labels: labels, networks: replica.networks)
         request.fixedAddresses = fixedAddresses
+        // Compose ipv4_address on a user network.
+        for attachment in replica.networks { if let ip = attachment.ipv4Address { request.fixedAddresses[attachment.network] = ip } }
         return request
     }
 

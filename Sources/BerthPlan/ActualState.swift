@@ -69,6 +69,8 @@ public struct ActualNetwork: Sendable, Hashable, Codable {
     public var isInternal: Bool
     /// The platform it belongs to (`berth.platform`).
     public var platform: String?
+    /// A user network's recorded settings (`berth.network.settings`), nil for Berth's own networks.
+    public var settings: String?
 
     public init(id: String, name: String, project: String, subnet: String?, isInternal: Bool, platform: String? = nil) {
         self.id = id

@@ -31,6 +31,11 @@ public struct ProjectState: Sendable {
     public var rollout: RolloutSettings
     /// Projects whose services this one consumes (egress edges).
     public var dependencies: [String]
+    /// What the plan must tell about how compose.yml was mapped (user networks are internal, an old
+    /// shared proxy network joined as `<p>_ingress`, external networks that must exist).
+    public var notes: [String] = []
+    /// External networks (not Berth's) services join as they are; they must exist at apply.
+    public var externalNetworks: [String] = []
 
     public func service(_ name: String) -> ServiceSpec? { services.first { $0.name == name } }
 }
@@ -46,6 +51,10 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
     public var labels: [String: String]
     /// Driver options (`<p>_published`: no IP masquerading, so no internet through it).
     public var options: [String: String] = [:]
+    /// User networks (Compose `ipam`): the range Docker assigns addresses from, reserved addresses.
+    public var ipRange: String?
+    public var auxAddresses: [String: String] = [:]
+    public var attachable: Bool?
 
     public init(name: String, project: String, role: NetworkPlan.Role, subnet: String, gateway: String, isInternal: Bool,
                 labels: [String: String]) {
@@ -103,9 +112,12 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
 public struct NetworkAttachment: Sendable, Hashable, Codable {
     public var network: String
     public var aliases: [String]
+    /// A fixed address on the network (Compose `ipv4_address`); nil (omitted from the hash) otherwise.
+    public var ipv4Address: String?
 
-    public init(network: String, aliases: [String]) {
+    public init(network: String, aliases: [String], ipv4Address: String? = nil) {
         self.network = network
         self.aliases = aliases
+        self.ipv4Address = ipv4Address
     }
 }

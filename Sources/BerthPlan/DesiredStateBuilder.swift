@@ -16,11 +16,14 @@ public struct DesiredStateBuilder: Sendable {
         let projects = DependencyOrder.projects(repository.enabledProjects)
         let consumers = NetworkPlan.consumerIndex(repository)
         let networkModels = Dictionary(uniqueKeysWithValues: projects.map {
-            ($0.name, NetworkPlan.networks(for: $0, consumers: consumers[$0.name] ?? []))
+            ($0.name, NetworkPlan.networks(for: $0, consumers: consumers[$0.name] ?? [], legacyProxyNetworks: platform.network.legacyProxyNetworks))
         })
-        let allNames = networkModels.values.flatMap { $0.map(\.name) }
-        let subnets = try SubnetAllocator(pools: platform.network.pools, prefix: platform.network.subnetPrefix)
-            .allocate(allNames, existing: existingSubnets)
+        // User networks with a fixed subnet keep it; the pool's slots avoid them.
+        let fixed = Self.fixedSubnets(networkModels.values.flatMap { $0 })
+        let allNames = networkModels.values.flatMap { $0.map(\.name) }.filter { fixed[$0] == nil }
+        var subnets = try SubnetAllocator(pools: platform.network.pools, prefix: platform.network.subnetPrefix)
+            .allocate(allNames, existing: existingSubnets.merging(fixed) { _, mine in mine })
+        subnets.merge(fixed) { _, mine in mine }
         // provider project → consumer project → provider services it may reach
         var exposedTo: [String: [String: Set<String>]] = [:]
         for consumer in projects {
@@ -50,6 +53,7 @@ public struct DesiredStateBuilder: Sendable {
                     "com.docker.compose.network": model.name.dropFirst(p.count + 1).description,
                 ]) { a, _ in a })
             if model.role == .published { spec.options = ["com.docker.network.bridge.enable_ip_masquerade": "false"] }
+            if let compose = model.compose { Self.applyUserSettings(compose, key: model.key ?? "", to: &spec) }
             return spec
         }
         let volumes = project.compose.volumes.keys.sorted().map { key in
@@ -63,8 +67,16 @@ public struct DesiredStateBuilder: Sendable {
         let ingress = project.ingressServices
         let internet = Set(project.config.egress.internet)
         var services: [ServiceSpec] = []
+        let attachmentsByService = Self.attachments(project, platform: repository.platform, ingress: ingress, internet: internet, exposedTo: exposedTo)
+        var hashes: [String: String] = [:]
         for name in DependencyOrder.services(project.compose.services) {
             var spec = project.compose.services[name]!
+            // network_mode service:x joins x's one replica, whose name carries x's hash: x's new
+            // version gives this service a new hash too, so it is recreated after x.
+            if case .service(let target) = spec.parsedNetworkMode, let targetHash = hashes[target] {
+                let fixed = project.compose.services[target]?.settings?.containerName
+                spec.networkMode = "container:\(fixed ?? "\(p)-\(target)-\(targetHash.prefix(8))-1")"
+            }
             // Volume keys become engine names so that the hash and the container see the same thing.
             spec.volumes = spec.volumes.map { mount in
                 var m = mount
@@ -78,26 +90,14 @@ public struct DesiredStateBuilder: Sendable {
                 spec.build?.contextDigest = digest
                 spec.image = Self.buildTag(project: p, service: name, digest: digest)
             }
-            var attachments: [NetworkAttachment] = []
-            if ingress.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_ingress", aliases: [])) }
-            attachments.append(NetworkAttachment(network: "\(p)_internal", aliases: [name]))
-            if internet.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_egress", aliases: [])) }
-            if spec.ports != nil { attachments.append(NetworkAttachment(network: "\(p)_published", aliases: [])) }
-            for (consumer, provided) in exposedTo.sorted(by: { $0.key < $1.key }) where provided.contains(name) {
-                attachments.append(NetworkAttachment(network: NetworkPlan.linkName(provider: p, consumer: consumer), aliases: ["\(name).\(p)"]))
-            }
-            for edge in project.config.egress.edges where edge.from.contains(name) {
-                let link = NetworkPlan.linkName(provider: edge.project, consumer: p)
-                if !attachments.contains(where: { $0.network == link }) {
-                    attachments.append(NetworkAttachment(network: link, aliases: []))
-                }
-            }
+            let attachments = attachmentsByService[name] ?? []
             // depends_on with `restart: true`: a new version of the dependency restarts this service too,
             // so the dependency's hash is part of this one's (dependencies come first in this loop).
             let restartWith = Dictionary(uniqueKeysWithValues: spec.dependsOn.filter(\.value.restart).keys.sorted().compactMap { dep in
                 services.first { $0.name == dep }.map { ("restart-with:\(dep)", $0.configHash) }
             })
             let hash = ConfigHash.compute(image: spec.image, spec: spec, networks: attachments, extra: restartWith)
+            hashes[name] = hash
             let (strategy, reason) = Self.strategy(for: name, spec: spec, settings: project.config.rollout)
             let replicas = (0..<spec.replicas).map { i in
                 ContainerSpec(
@@ -109,13 +109,15 @@ public struct DesiredStateBuilder: Sendable {
                 project: p, name: name, spec: spec, configHash: hash, strategy: strategy, strategyReason: reason,
                 replicas: replicas,
                 ingressPorts: Array(Set(project.config.ingress.filter { $0.service == name }.map(\.port))).sorted(),
-                dependsOn: spec.dependsOn.keys.sorted()))
+                dependsOn: Set(spec.dependsOn.keys).union(project.compose.services[name]!.implicitDependencies).sorted()))
         }
         let routes = Self.routes(project, services: services, platform: repository.platform)
         return ProjectState(
             name: p, directory: project.directory.path, networks: networks, volumes: volumes, services: services,
             routes: routes, rollout: project.config.rollout,
-            dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted())
+            dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted(),
+            notes: Self.networkNotes(project, networks: networks, platform: repository.platform),
+            externalNetworks: NetworkPlan.externalNetworks(project, repository.platform.network.legacyProxyNetworks).map(\.name))
     }
 
     /// `<project>-<service>:<digest>`: the tag Berth builds a service's image as.
@@ -135,6 +137,7 @@ public struct DesiredStateBuilder: Sendable {
             if let port = spec.ports?.first(where: { $0.hostPort != nil }) {
                 return (.recreate, "publishes host port \(port.description), which old and new replicas cannot bind at once")
             }
+            if let reason = networkRecreateReason(spec) { return (.recreate, reason) }
             let exclusive = spec.volumes.filter { $0.type == .volume && $0.source != nil }
                 .compactMap(\.source)
                 .filter { source in !settings.sharedVolumes.contains { source.hasSuffix("_\($0)") || source == $0 } }
@@ -207,7 +210,10 @@ enum DependencyOrder {
     }
 
     static func services(_ services: [String: ComposeService]) -> [String] {
-        topological(services.keys.sorted()) { services[$0]?.dependsOn.keys.filter { services[$0] != nil }.sorted() ?? [] }
+        topological(services.keys.sorted()) { name in
+            guard let s = services[name] else { return [] }
+            return Set(s.dependsOn.keys).union(s.implicitDependencies).filter { services[$0] != nil }.sorted()
+        }
     }
 
     /// Depth-first topological sort; cycles (already reported by validation) are broken arbitrarily.

@@ -6,6 +6,8 @@ public struct Plan: Sendable {
     public var actions: [PlanAction]
     /// Routes per project as they will be after the plan (for display and for the proxy driver).
     public var routes: [ProxyRoute]
+    /// Per project: how compose.yml was mapped onto Berth's model (networks), shown with its actions.
+    public var notes: [String: [String]] = [:]
 
     public init(actions: [PlanAction], routes: [ProxyRoute]) {
         self.actions = actions

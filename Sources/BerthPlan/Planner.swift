@@ -84,7 +84,9 @@ public struct Planner: Sendable {
         let ordered = removals.filter { if case .removeService = $0 { true } else { false } }
             + removals.filter { if case .removeNetwork = $0 { true } else { false } }
             + removals.filter { if case .removeVolume = $0 { true } else { false } }
-        return Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes))
+        var plan = Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes))
+        for project in projects where !project.notes.isEmpty { plan.notes[project.name] = project.notes }
+        return plan
     }
 
     private func serviceAction(_ service: ServiceSpec, existing: [ActualContainer]) -> PlanAction? {

@@ -28,21 +28,25 @@ struct ComposeExportNetworks {
 
     /// The networks a service joins, as its containers join them. A service scaled to zero has no
     /// containers to read them from; it gets the ingress network when routed and the internal one.
-    func attachments(of service: ServiceSpec) -> [(network: String, aliases: [String])] {
-        if let first = service.replicas.first { return first.networks.map { ($0.network, $0.aliases) } }
-        var result: [(network: String, aliases: [String])] = []
-        if !service.ingressPorts.isEmpty { result.append(("\(project.name)_ingress", [])) }
-        result.append(("\(project.name)_internal", [service.name]))
+    func attachments(of service: ServiceSpec) -> [NetworkAttachment] {
+        if let first = service.replicas.first { return first.networks }
+        guard service.spec.networkMode == nil else { return [] }
+        var result: [NetworkAttachment] = []
+        if !service.ingressPorts.isEmpty { result.append(NetworkAttachment(network: "\(project.name)_ingress", aliases: [])) }
+        result.append(NetworkAttachment(network: "\(project.name)_internal", aliases: [service.name]))
         return result
     }
 
     func key(_ network: String) -> String { keys[network] ?? network }
 
     /// A service's `networks:` mapping: key → aliases.
-    func serviceDocument(_ attachments: [(network: String, aliases: [String])]) -> Document {
-        .object(attachments.map { attachment in
-            let body: Document = attachment.aliases.isEmpty ? .object([]) : .object([("aliases", .strings(attachment.aliases))])
-            return (key(attachment.network), body)
+    func serviceDocument(_ attachments: [NetworkAttachment]) -> Document? {
+        if attachments.isEmpty { return nil }  // network_mode: Compose refuses it with networks
+        return .object(attachments.map { attachment in
+            var body: [(String, Document)] = []
+            if !attachment.aliases.isEmpty { body.append(("aliases", .strings(attachment.aliases))) }
+            if let ip = attachment.ipv4Address { body.append(("ipv4_address", .string(ip))) }
+            return (key(attachment.network), .object(body))
         })
     }
 
@@ -51,6 +55,12 @@ struct ComposeExportNetworks {
         var pairs: [(String, Document)] = project.networks.map { network in
             var body: [(String, Document)] = [("name", .string(network.name)), ("driver", .string("bridge"))]
             if network.isInternal { body.append(("internal", .bool(true))) }
+            if network.role == .user {
+                if !network.options.isEmpty { body.append(("driver_opts", .sorted(network.options))) }
+                if let attachable = network.attachable { body.append(("attachable", .bool(attachable))) }
+                let labels = network.labels.filter { !$0.key.hasPrefix("berth.") && !$0.key.hasPrefix("com.docker.compose.") }
+                if !labels.isEmpty { body.append(("labels", .sorted(labels))) }
+            }
             body.append(("ipam", ipam(network)))
             return (key(network.name), .object(body))
         }
@@ -62,6 +72,9 @@ struct ComposeExportNetworks {
     }
 
     private func ipam(_ network: NetworkSpec) -> Document {
-        .object([("config", .array([.object([("subnet", .string(network.subnet)), ("gateway", .string(network.gateway))])]))])
+        var config: [(String, Document)] = [("subnet", .string(network.subnet)), ("gateway", .string(network.gateway))]
+        if let range = network.ipRange { config.append(("ip_range", .string(range))) }
+        if !network.auxAddresses.isEmpty { config.append(("aux_addresses", .sorted(network.auxAddresses))) }
+        return .object([("config", .array([.object(config)]))])
     }
 }

@@ -7,8 +7,8 @@ enum ComposeExportService {
     ///   - volumeKeys: engine volume name → key, to turn mounts back into the file's volume keys.
     ///   - networks: the service's `networks:` mapping.
     static func document(
-        _ s: ComposeService, labels: [String: String], volumeKeys: [String: String], networks: Document,
-        projectDirectory: String = "."
+        _ s: ComposeService, labels: [String: String], volumeKeys: [String: String], networks: Document?,
+        projectDirectory: String = ".", networkMode: String? = nil
     ) -> Document {
         let base: Document = .object([
             "image": .string(s.image),
@@ -49,6 +49,7 @@ enum ComposeExportService {
             // The image is Berth's tag of the build (`<project>-<service>:<digest>`): Compose builds and tags it so.
             "build": s.build.map { ComposeExportBuild.document($0, projectDirectory: projectDirectory) },
             "pull_policy": s.pullPolicy.map { .string($0.description) },
+            "network_mode": networkMode.map(Document.string),
         ])
         guard let settings = s.settings, case .object(var pairs) = base else { return base }
         pairs.append(contentsOf: Self.settings(settings))

@@ -52,7 +52,8 @@ public enum ComposeExporter {
             labels.merge(ComposeExportLabels.traefik(routes: routes, network: "\(project.name)_ingress", platform: platform)) { _, traefik in traefik }
             let body = ComposeExportService.document(
                 service.spec, labels: labels, volumeKeys: volumeKeys,
-                networks: networks.serviceDocument(networks.attachments(of: service)), projectDirectory: project.directory)
+                networks: networks.serviceDocument(networks.attachments(of: service)), projectDirectory: project.directory,
+                networkMode: exportedNetworkMode(service, in: project))
             return (service.name, body)
         }
         var top: [(String, Document)] = [("services", .object(services)), ("networks", networks.document)]
@@ -60,6 +61,13 @@ public enum ComposeExporter {
             top.append(("volumes", .object(project.volumes.map { ($0.key, volume($0)) })))
         }
         return Document.object(top).escapingDollars()
+    }
+
+    /// Compose `network_mode` as the file wrote it: Berth's `container:<x's replica>` is `service:x` again.
+    static func exportedNetworkMode(_ service: ServiceSpec, in project: ProjectState) -> String? {
+        guard let mode = service.spec.networkMode else { return nil }
+        for dep in service.dependsOn where mode.hasPrefix("container:\(project.name)-\(dep)-") { return "service:\(dep)" }
+        return mode
     }
 
     /// A top-level volume; external ones carry only their name (Compose rejects other keys on them).

@@ -57,7 +57,8 @@ enum ContainerFactory {
             logConfig: s.logging.flatMap { l in l.driver.map { LogConfig(type: $0, config: l.options.isEmpty ? nil : l.options) } },
             nanoCpus: s.limits?.cpus.map { Int64(($0 * 1e9).rounded()) }, memory: s.limits?.memory.map(Int64.init),
             pidsLimit: s.limits?.pids.map(Int64.init), portBindings: portBindings.isEmpty ? nil : portBindings,
-            networkMode: request.hostNetwork ? "host" : request.networks.first?.network)
+            // Compose network_mode (service:x is already container:<x's replica> in the desired state).
+            networkMode: request.hostNetwork ? "host" : s.networkMode ?? request.networks.first?.network)
         let health = s.healthcheck.map { h in
             var health = HealthConfig(test: h.test, interval: h.interval.map { .milliseconds($0.milliseconds) },
                          timeout: h.timeout.map { .milliseconds($0.milliseconds) }, retries: h.retries,

@@ -45,6 +45,11 @@ public protocol ContainerRuntime: Sendable {
     func disconnect(network: String, container: String) async throws
     /// Labels of the named network when it exists (the deploy lock, the proxy's network), else nil.
     func networkLabels(_ network: String) async throws -> [String: String]?
+    /// Every network on the engine (managed or not) with its subnets: fixed subnets of user networks
+    /// must not overlap any of them.
+    func allNetworks() async throws -> [ForeignNetwork]
+    /// Whether a container of that name exists (network_mode: container:NAME).
+    func containerExists(_ name: String) async throws -> Bool
 }
 
 public enum PullPolicy: String, Sendable, CaseIterable {
@@ -110,6 +115,20 @@ public struct ContainerRequest: Sendable {
         self.service = service
         self.labels = labels
         self.networks = networks
+    }
+}
+
+/// A network as the engine lists it, whoever created it.
+public struct ForeignNetwork: Sendable, Hashable {
+    public var name: String
+    public var subnets: [String]
+    /// Carries `berth.managed=true`.
+    public var managed: Bool
+
+    public init(name: String, subnets: [String], managed: Bool) {
+        self.name = name
+        self.subnets = subnets
+        self.managed = managed
     }
 }
 

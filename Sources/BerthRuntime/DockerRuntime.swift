@@ -42,8 +42,23 @@ public struct DockerRuntime: ContainerRuntime {
 
     public func managedNetworks() async throws -> [ActualNetwork] {
         try await client.networks.list(labelFilters: Self.managedFilter).filter { $0.labels[Labels.role] == nil }.map {
-            ActualNetwork(id: $0.id, name: $0.name, project: $0.labels[Labels.project] ?? "", subnet: $0.subnets.first,
-                          isInternal: $0.internal, platform: $0.labels[Labels.platform])
+            var network = ActualNetwork(id: $0.id, name: $0.name, project: $0.labels[Labels.project] ?? "", subnet: $0.subnets.first,
+                                        isInternal: $0.internal, platform: $0.labels[Labels.platform])
+            network.settings = $0.labels[DesiredStateBuilder.networkSettingsLabel]
+            return network
+        }
+    }
+
+    public func allNetworks() async throws -> [ForeignNetwork] {
+        try await client.networks.list().map { ForeignNetwork(name: $0.name, subnets: $0.subnets, managed: $0.labels[Labels.managed] == "true") }
+    }
+
+    public func containerExists(_ name: String) async throws -> Bool {
+        do {
+            _ = try await client.containers.inspect(name)
+            return true
+        } catch let error as DockerError where error.code == .notFound {
+            return false
         }
     }
 
@@ -58,6 +73,13 @@ public struct DockerRuntime: ContainerRuntime {
             spec.name, subnet: spec.subnet.isEmpty ? nil : spec.subnet, gateway: spec.gateway.isEmpty ? nil : spec.gateway,
             internal: spec.isInternal, labels: spec.labels)
         create.options = spec.options.isEmpty ? nil : spec.options
+        // User networks (Compose ipam): the address range and reserved addresses, exactly as written.
+        if spec.ipRange != nil || !spec.auxAddresses.isEmpty, var config = create.ipam?.config.first {
+            config.ipRange = spec.ipRange
+            config.auxAddresses = spec.auxAddresses.isEmpty ? nil : spec.auxAddresses
+            create.ipam?.config = [config]
+        }
+        create.attachable = spec.attachable
         _ = try await client.networks.create(create)
     }
 

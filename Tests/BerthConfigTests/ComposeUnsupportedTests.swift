@@ -12,9 +12,6 @@ import TestSupport
     }
 
     static let serviceKeys: [Case] = [
-        Case(key: "networks", value: "[default]", advice: "declare internet access and cross-project edges under 'egress' in project.yml"),
-        Case(key: "network_mode", value: "host", advice: "Berth creates each project's networks itself"),
-        Case(key: "links", value: "[db]", advice: "services reach each other by service name"),
         Case(key: "secrets", value: "[token]", advice: "pass values through environment or env_file"),
         Case(key: "profiles", value: "[debug]", advice: "'enabled' in project.yml"),
         Case(key: "cpu_count", value: "2", advice: "Windows containers only"),
@@ -29,7 +26,6 @@ import TestSupport
     }
 
     static let topLevelKeys: [Case] = [
-        Case(key: "networks", value: "{front: {}}", advice: "Berth creates each project's networks itself"),
         Case(key: "secrets", value: "{token: {file: ./token}}", advice: "pass values through environment or env_file"),
         Case(key: "configs", value: "{app: {file: ./app.conf}}", advice: "mount files with a bind volume"),
         Case(key: "include", value: "[other.yml]", advice: "keep one compose.yml per project"),
@@ -66,12 +62,12 @@ import TestSupport
                 post_start: [{command: x}]
                 cpu_count: 2
                 pre_stop: [{command: x}]
-            networks:
-              default: {}
+            models:
+              llm: {}
             """
         let problems = Repo.problems(["projects/app/compose.yml": compose])
         #expect(problems.map(\.location.line) == [4, 5, 6, 7], "\(render(problems))")
-        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'post_start'", "'cpu_count'", "'pre_stop'", "'networks'"])
+        #expect(problems.map { $0.message.prefix(while: { $0 != " " }) } == ["'post_start'", "'cpu_count'", "'pre_stop'", "'models'"])
     }
 
     @Test func extensionKeysAreAllowedEverywhereComposeAllowsThem() throws {

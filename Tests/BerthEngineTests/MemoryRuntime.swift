@@ -29,7 +29,13 @@ final class MemoryRuntime: ContainerRuntime {
     /// How long a create takes (to see whether replicas are created in parallel).
     let createDelay: Duration
 
-    init(createDelay: Duration = .milliseconds(20)) { self.createDelay = createDelay }
+    /// Networks on the engine that Berth did not create (for the checks of user networks).
+    let foreignNetworks: [ForeignNetwork]
+
+    init(createDelay: Duration = .milliseconds(20), foreignNetworks: [ForeignNetwork] = []) {
+        self.createDelay = createDelay
+        self.foreignNetworks = foreignNetworks
+    }
 
     /// Adds a running container, as a previous deployment left it.
     func add(_ name: String, hash: String = "old") -> ManagedContainer {
@@ -128,7 +134,11 @@ final class MemoryRuntime: ContainerRuntime {
     func logs(_ id: String, tail: Int) async throws -> String { "" }
     func connect(network: String, container: String, aliases: [String]) async throws {}
     func disconnect(network: String, container: String) async throws {}
-    func networkLabels(_ network: String) async throws -> [String: String]? { nil }
+    func networkLabels(_ network: String) async throws -> [String: String]? {
+        foreignNetworks.contains { $0.name == network } ? [:] : nil
+    }
+    func allNetworks() async throws -> [ForeignNetwork] { foreignNetworks }
+    func containerExists(_ name: String) async throws -> Bool { false }
 }
 
 /// A proxy driver whose pushes fail on demand: `failing` decides, per pushed route table
