@@ -4,6 +4,8 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Services left out because none of their `profiles` is enabled in project.yml: name → its profiles.
+    public var leftOut: [String: [String]] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services

@@ -9,13 +9,16 @@ struct ComposeLoader {
     /// The variables compose.yml is interpolated with (environment over the project's `.env`); also the
     /// values of `environment` entries written without one, as Compose takes them from the shell.
     var variables: [String: String] = [:]
+    /// The process environment alone: what included files are interpolated with, over their own env files.
+    var environment: [String: String] = [:]
+    /// The profiles project.yml enables (`profiles:`), with where each is written.
+    var profiles: [(text: String, location: Location)] = []
 
-    static let topKeys = ["services", "volumes", "version", "name"]
+    static let topKeys = ["services", "volumes", "version", "name", "include"]
     static let topUnsupported: [String: String] = [
         "networks": ComposeLoader.networksReason,
         "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
         "configs": "Compose configs are not supported yet; mount files with a bind volume",
-        "include": "include is not supported; keep one compose.yml per project",
         "models": "models are not supported",
     ]
     static let networksReason =
@@ -25,7 +28,7 @@ struct ComposeLoader {
         "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
         "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
         "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose", "ports",
+        "hostname", "expose", "ports", "profiles", "extends",
     ]
     static let serviceUnsupported: [String: String] = {
         let special: [String: String] = [
@@ -37,13 +40,12 @@ struct ComposeLoader {
             "external_links": "declare an 'egress' edge to the other project's service in project.yml",
             "scale": "use deploy.replicas",
             "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
-            "profiles": "a project is enabled or disabled as a whole with 'enabled' in project.yml",
         ]
         let others = [
             "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "configs", "cpu_count", "cpu_percent",
             "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
             "credential_spec", "develop", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search",
-            "domainname", "extends", "gpus", "group_add", "ipc", "isolation", "label_file", "mac_address",
+            "domainname", "gpus", "group_add", "ipc", "isolation", "label_file", "mac_address",
             "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "oom_kill_disable",
             "oom_score_adj", "pid", "pids_limit", "platform", "post_start", "pre_stop", "privileged", "provider",
             "pull_policy", "pull_refresh_after", "runtime", "stdin_open", "storage_opt", "tty", "use_api_socket",
@@ -60,7 +62,7 @@ struct ComposeLoader {
     func load(_ root: YAMLValue, variables interpolator: Interpolator) -> ComposeFile? {
         var loader = self
         loader.variables = interpolator.variables
-        return loader.loadInterpolated(root.interpolated(with: interpolator, sink: sink))
+        return loader.loadInterpolated(loader.composed(root.interpolated(with: interpolator, sink: sink)))
     }
 
     private func loadInterpolated(_ value: YAMLValue) -> ComposeFile? {
@@ -110,6 +112,7 @@ struct ComposeLoader {
                 }
             }
         }
+        applyProfiles(&compose, entries)
         return compose
     }
 

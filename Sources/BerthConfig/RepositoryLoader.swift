@@ -139,11 +139,20 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              let compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink)
+              let compose = composeLoader(name, composeName, directory, config, locations, sink)
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }
         return (Project(name: name, directory: directory, config: config, compose: compose), locations)
+    }
+
+    private func composeLoader(
+        _ name: String, _ file: String, _ directory: URL, _ config: ProjectConfig, _ locations: ProjectLocations, _ sink: DiagnosticSink
+    ) -> ComposeLoader {
+        var loader = ComposeLoader(project: name, file: file, directory: directory, sink: sink)
+        loader.environment = environment
+        loader.profiles = zip(config.profiles, locations.profiles).map { (text: $0, location: $1) }
+        return loader
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

@@ -31,6 +31,8 @@ public struct ProjectState: Sendable {
     public var rollout: RolloutSettings
     /// Projects whose services this one consumes (egress edges).
     public var dependencies: [String]
+    /// Services of compose.yml that do not run because none of their profiles is enabled: name → profiles.
+    public var leftOut: [String: [String]] = [:]
 
     public func service(_ name: String) -> ServiceSpec? { services.first { $0.name == name } }
 }

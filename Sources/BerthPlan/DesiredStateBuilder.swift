@@ -103,7 +103,7 @@ public struct DesiredStateBuilder: Sendable {
         return ProjectState(
             name: p, directory: project.directory.path, networks: networks, volumes: volumes, services: services,
             routes: routes, rollout: project.config.rollout,
-            dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted())
+            dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted(), leftOut: project.compose.leftOut)
     }
 
     static func strategy(for name: String, spec: ComposeService, settings: RolloutSettings) -> (RolloutStrategy, String) {

@@ -84,7 +84,10 @@ public struct Planner: Sendable {
         let ordered = removals.filter { if case .removeService = $0 { true } else { false } }
             + removals.filter { if case .removeNetwork = $0 { true } else { false } }
             + removals.filter { if case .removeVolume = $0 { true } else { false } }
-        return Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes))
+        let leftOut = projects.sorted { $0.name < $1.name }.flatMap { p in
+            p.leftOut.sorted { $0.key < $1.key }.map { LeftOutService(project: p.name, service: $0.key, profiles: $0.value) }
+        }
+        return Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes), leftOut: leftOut)
     }
 
     private func serviceAction(_ service: ServiceSpec, existing: [ActualContainer]) -> PlanAction? {
