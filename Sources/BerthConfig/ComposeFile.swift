@@ -59,6 +59,9 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Published ports (nil when the file has none: the config hash of a service without ports stays
     /// what it was before ports were supported).
     public var ports: [ComposePort]?
+    /// Compose `secrets` and `configs` this service mounts (nil when it has none: the config hash of a
+    /// service without them stays what it was before they were supported).
+    public var files: [ComposeFileMount]?
 
     public init(image: String) { self.image = image }
 

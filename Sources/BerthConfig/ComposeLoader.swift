@@ -14,11 +14,9 @@ struct ComposeLoader {
     /// The profiles project.yml enables (`profiles:`), with where each is written.
     var profiles: [(text: String, location: Location)] = []
 
-    static let topKeys = ["services", "volumes", "version", "name", "include"]
+    static let topKeys = ["services", "volumes", "version", "name", "include", "secrets", "configs"]
     static let topUnsupported: [String: String] = [
         "networks": ComposeLoader.networksReason,
-        "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
-        "configs": "Compose configs are not supported yet; mount files with a bind volume",
         "models": "models are not supported",
     ]
     static let networksReason =
@@ -28,7 +26,7 @@ struct ComposeLoader {
         "image", "command", "entrypoint", "environment", "env_file", "volumes", "healthcheck", "restart", "labels",
         "user", "working_dir", "cap_add", "cap_drop", "read_only", "tmpfs", "security_opt", "ulimits", "init",
         "shm_size", "sysctls", "extra_hosts", "stop_signal", "stop_grace_period", "depends_on", "logging", "deploy",
-        "hostname", "expose", "ports", "profiles", "extends",
+        "hostname", "expose", "ports", "profiles", "extends", "secrets", "configs",
     ]
     static let serviceUnsupported: [String: String] = {
         let special: [String: String] = [
@@ -39,10 +37,9 @@ struct ComposeLoader {
             "links": "services reach each other by service name; other projects through 'egress' edges in project.yml",
             "external_links": "declare an 'egress' edge to the other project's service in project.yml",
             "scale": "use deploy.replicas",
-            "secrets": "Compose secrets are not supported yet; pass values through environment or env_file",
         ]
         let others = [
-            "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "configs", "cpu_count", "cpu_percent",
+            "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
             "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
             "credential_spec", "develop", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search",
             "domainname", "gpus", "group_add", "ipc", "isolation", "label_file", "mac_address",
@@ -75,6 +72,7 @@ struct ComposeLoader {
         if let volumes = top["volumes"] {
             compose.volumes = loadVolumes(volumes)
         }
+        let files = (secrets: fileSources(top["secrets"], .secret), configs: fileSources(top["configs"], .config))
         guard let services = top["services"] else {
             sink.error(top.location, "\(file) has no 'services'")
             return compose
@@ -88,7 +86,7 @@ struct ComposeLoader {
             if !Names.isServiceName(name) {
                 sink.error(entry.key.location, "service name '\(name)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit")
             }
-            if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys)) {
+            if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys), files: files) {
                 compose.services[name] = service
                 if service.ports != nil, case .mapping(let keys, _) = entry.value,
                    let key = keys.first(where: { $0.key.text == "ports" }) {
@@ -141,7 +139,10 @@ struct ComposeLoader {
         return result
     }
 
-    private func loadService(_ name: String, _ value: YAMLValue, volumeKeys: Set<String>) -> ComposeService? {
+    private func loadService(
+        _ name: String, _ value: YAMLValue, volumeKeys: Set<String>,
+        files: (secrets: [String: ComposeFileSource], configs: [String: ComposeFileSource])
+    ) -> ComposeService? {
         guard let f = Fields(value, what: "service '\(name)'", known: Self.serviceKeys, unsupported: Self.serviceUnsupported,
                              extensions: true, sink: sink)
         else { return nil }
@@ -193,6 +194,8 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        let mounts = (fileMounts(f, .secret, service: name, sources: files.secrets) ?? []) + (fileMounts(f, .config, service: name, sources: files.configs) ?? [])
+        s.files = mounts.isEmpty ? nil : mounts
         if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
             "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
             "update_config": "rollouts are configured under 'rollout' in project.yml",

@@ -27,7 +27,7 @@ extension ApplyEngine {
     public func status(_ repository: Repository) async throws -> [ProjectStatus] {
         let platform = repository.platform
         let containers = try await runtime.managedContainers().filter { $0.role == nil && $0.platform == platform.name }
-        let desired: DesiredState? = try DesiredStateBuilder(repository: repository).build()
+        let desired: DesiredState? = try DesiredStateBuilder(repository: repository, hashKey: try hashKey(platform)).build()
         let store = store(platform)
         var result: [ProjectStatus] = []
         for project in Set(containers.map(\.actual.project)).sorted() {

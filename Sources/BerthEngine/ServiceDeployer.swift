@@ -15,6 +15,8 @@ struct ServiceDeployer: Sendable {
     let pullPolicy: PullPolicy
     let registries: [String: RegistryCredentials]
     let events: EventSink
+    /// Where the files of Compose secrets and configs are written: `<state-dir>/<platform>/files`.
+    var filesDirectory: URL? = nil
 
     /// The credentials for an image's registry, the password read from its environment variable.
     func credentials(for image: String) throws -> (username: String, password: String)? {
@@ -200,9 +202,11 @@ struct ServiceDeployer: Sendable {
             let addresses = await routes.reserve(replicas.count, on: network)
             for (i, address) in addresses.enumerated() { fixed[i][network] = address }
         }
+        let files = try await writeFiles(service)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, (replica, name)) in replicas.enumerated() {
-                let request = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                var request = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
+                request.files = files
                 group.addTask {
                     let id = try await runtime.createContainer(request)
                     await created.add(id: id, name: name, index: replica.index)

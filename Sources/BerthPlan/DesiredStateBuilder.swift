@@ -5,10 +5,13 @@ public struct DesiredStateBuilder: Sendable {
     public var repository: Repository
     /// Subnets existing networks already have, so they are kept.
     public var existingSubnets: [String: IPv4Network]
+    /// The platform's key for the digests of secrets in config hashes (`hash.key` in its state directory).
+    public var hashKey: Data?
 
-    public init(repository: Repository, existingSubnets: [String: IPv4Network] = [:]) {
+    public init(repository: Repository, existingSubnets: [String: IPv4Network] = [:], hashKey: Data? = nil) {
         self.repository = repository
         self.existingSubnets = existingSubnets
+        self.hashKey = hashKey
     }
 
     public func build() throws -> DesiredState {
@@ -71,6 +74,7 @@ public struct DesiredStateBuilder: Sendable {
                 if m.type == .volume, let key = m.source { m.source = volumeNames[key] ?? key }
                 return m
             }
+            spec.files = Self.digested(spec.files, hashKey: hashKey)
             var attachments: [NetworkAttachment] = []
             if ingress.contains(name) { attachments.append(NetworkAttachment(network: "\(p)_ingress", aliases: [])) }
             attachments.append(NetworkAttachment(network: "\(p)_internal", aliases: [name]))
