@@ -22,7 +22,7 @@ struct ComposeDocument {
 
     func entry(_ key: String) -> YAMLEntry? { top.first { $0.key.text == key } }
 
-    /// The same document with every relative host path of its services (bind mount sources, `env_file`)
+    /// The same document with every relative host path (bind mount sources, `env_file`, secret and config files)
     /// made absolute against `base`, so that it means the same once merged into a file elsewhere.
     func rebased(onto base: URL) -> ComposeDocument {
         var copy = self
@@ -39,6 +39,20 @@ struct ComposeDocument {
                 return key
             }, location)
             return entry
+        }
+        // The `file` of top-level secrets and configs.
+        copy.top = copy.top.map { top in
+            guard ["secrets", "configs"].contains(top.key.text), case .mapping(let items, let location) = top.value else { return top }
+            var top = top
+            top.value = .mapping(items.map { item in
+                guard case .mapping(let keys, let l) = item.value else { return item }
+                var item = item
+                item.value = .mapping(keys.map { k in
+                    k.key.text == "file" ? YAMLEntry(key: k.key, value: Self.replacingScalar(k.value) { absolute($0, base) }, tag: k.tag) : k
+                }, l)
+                return item
+            }, location)
+            return top
         }
         return copy
     }

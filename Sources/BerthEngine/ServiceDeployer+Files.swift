@@ -37,9 +37,18 @@ extension ServiceDeployer {
                 continue
             }
             let url = directory.appendingPathComponent("\(file.kind.rawValue)-\(index)-\(file.source)")
+            guard let content = file.content else {
+                // A rollback's spec comes from the deployment history, which never keeps contents: the
+                // generation's own file (still there while its replicas are) is the only copy.
+                if fm.fileExists(atPath: url.path) {
+                    mounts.append((url.path, file.target))
+                    continue
+                }
+                throw FilesUnavailable(description: "the \(file.kind.rawValue) '\(file.source)' of service '\(service.name)' in that deployment is no longer on disk (Berth never stores contents in its history); put the value back in the repository and run berth apply")
+            }
             let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp")
             // Created with no permissions, then owner and mode set, then renamed: never readable by others.
-            guard fm.createFile(atPath: temporary.path, contents: file.content ?? Data(), attributes: [.posixPermissions: 0]) else {
+            guard fm.createFile(atPath: temporary.path, contents: content, attributes: [.posixPermissions: 0]) else {
                 throw FilesUnavailable(description: "cannot write the \(file.kind.rawValue) '\(file.source)' of service '\(service.name)' under \(directory.path)")
             }
             var attributes: [FileAttributeKey: Any] = [:]
