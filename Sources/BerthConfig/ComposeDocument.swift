@@ -48,7 +48,7 @@ struct ComposeDocument {
                 guard case .mapping(let keys, let l) = item.value else { return item }
                 var item = item
                 item.value = .mapping(keys.map { k in
-                    k.key.text == "file" ? YAMLEntry(key: k.key, value: Self.replacingScalar(k.value) { absolute($0, base) }, tag: k.tag) : k
+                    k.key.text == "file" ? YAMLEntry(key: k.key, value: Self.replacingScalar(k.value) { Self.absolute($0, base) }, tag: k.tag) : k
                 }, l)
                 return item
             }, location)
@@ -82,8 +82,11 @@ struct ComposeDocument {
                 return absolute(String(text[..<colon]), base) + text[colon...]
             }
         case .mapping(let entries, let location):
-            let isBind = entries.contains { $0.key.text == "type" && { if case .scalar(let s) = $0.value { s.text == "bind" } else { false } }($0) }
-            guard isBind else { return item }
+            let type = entries.first { $0.key.text == "type" }.flatMap { entry -> String? in
+                if case .scalar(let s) = entry.value { return s.text }
+                return nil
+            }
+            guard type == "bind" else { return item }
             return .mapping(entries.map { e in
                 guard e.key.text == "source" else { return e }
                 return YAMLEntry(key: e.key, value: replacingScalar(e.value) { absolute($0, base) }, tag: e.tag)

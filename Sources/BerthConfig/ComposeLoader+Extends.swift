@@ -31,7 +31,8 @@ extension ComposeLoader {
               let extends = keys.first(where: { $0.key.text == "extends" }) else { return entry.value }
         let own = YAMLValue.mapping(keys.filter { $0.key.text != "extends" }, mappingLocation)
         let here = "\(document.file):\(name)"
-        guard let (baseName, baseFile, baseLocation) = extendsTarget(extends, service: name) else { return nil }
+        guard let reference = extendsTarget(extends, service: name) else { return nil }
+        let (baseName, baseFile, baseLocation) = reference
         var base = document
         if let baseFile {
             guard let other = readDocument(baseFile, from: document, at: baseLocation, cache: cache) else { return nil }

@@ -194,8 +194,8 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
-        let mounts = (fileMounts(f, .secret, service: name, sources: files.secrets) ?? []) + (fileMounts(f, .config, service: name, sources: files.configs) ?? [])
-        s.files = mounts.isEmpty ? nil : mounts
+        let fileList = (fileMounts(f, .secret, service: name, sources: files.secrets) ?? []) + (fileMounts(f, .config, service: name, sources: files.configs) ?? [])
+        s.files = fileList.isEmpty ? nil : fileList
         if let deploy = f.fields("deploy", known: ["replicas", "resources"], unsupported: [
             "mode": "not supported yet", "placement": "placement applies to Swarm, which is not supported yet",
             "update_config": "rollouts are configured under 'rollout' in project.yml",

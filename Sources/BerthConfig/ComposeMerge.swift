@@ -66,7 +66,7 @@ enum ComposeMerge {
     }
 
     /// Later items with the key of an earlier one take its place (mappings are merged onto it).
-    private static func unique(_ items: [YAMLValue], _ key: (YAMLValue) -> String?, path: [String]) -> [YAMLValue] {
+    private static func unique(_ items: [YAMLValue], _ key: @Sendable (YAMLValue) -> String?, path: [String]) -> [YAMLValue] {
         var result: [YAMLValue] = []
         var positions: [String: Int] = [:]
         for item in items {
@@ -84,10 +84,10 @@ enum ComposeMerge {
         return result
     }
 
-    private static let indexers: [String: (YAMLValue) -> String?] = {
-        var table: [String: (YAMLValue) -> String?] = [:]
+    private static let indexers: [String: @Sendable (YAMLValue) -> String?] = {
+        var table: [String: @Sendable (YAMLValue) -> String?] = [:]
         for key in ["expose", "dns", "dns_opt", "dns_search", "cap_add", "cap_drop", "tmpfs", "profiles", "links"] {
-            table[key] = { text($0).map { String($0.prefix { $0 != "=" }) } }
+            table[key] = { item in text(item).map { value in String(value.prefix { $0 != "=" }) } }
         }
         table["extra_hosts"] = { text($0) }
         table["devices"] = { text($0) }

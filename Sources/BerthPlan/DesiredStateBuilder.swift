@@ -1,4 +1,5 @@
 import BerthConfig
+import Foundation
 
 /// Turns a validated repository into the desired state.
 public struct DesiredStateBuilder: Sendable {

@@ -18,7 +18,6 @@ import TestSupport
         Case(key: "container_name", value: "web", advice: "Berth names replicas itself"),
         Case(key: "links", value: "[db]", advice: "services reach each other by service name"),
         Case(key: "scale", value: "2", advice: "use deploy.replicas"),
-        Case(key: "secrets", value: "[token]", advice: "pass values through environment or env_file"),
         Case(key: "mem_limit", value: "1g", advice: "use deploy.resources.limits.memory"),
         Case(key: "cpus", value: "0.5", advice: "use deploy.resources.limits.cpus"),
         Case(key: "pids_limit", value: "100", advice: "use deploy.resources.limits.pids"),
@@ -35,8 +34,6 @@ import TestSupport
 
     static let topLevelKeys: [Case] = [
         Case(key: "networks", value: "{front: {}}", advice: "Berth creates each project's networks itself"),
-        Case(key: "secrets", value: "{token: {file: ./token}}", advice: "pass values through environment or env_file"),
-        Case(key: "configs", value: "{app: {file: ./app.conf}}", advice: "mount files with a bind volume"),
     ]
 
     @Test(arguments: topLevelKeys)
