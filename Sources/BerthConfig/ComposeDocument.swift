@@ -15,7 +15,8 @@ struct ComposeDocument {
             return entries
         }
         set {
-            guard let i = top.firstIndex(where: { $0.key.text == "services" }) else { return }
+            // A 'services' that is not a mapping is left as it is, for the loader to report.
+            guard let i = top.firstIndex(where: { $0.key.text == "services" }), case .mapping = top[i].value else { return }
             top[i].value = .mapping(newValue, top[i].value.location)
         }
     }
