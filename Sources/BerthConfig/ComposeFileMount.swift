@@ -24,6 +24,17 @@ public struct ComposeFileMount: Sendable, Hashable, Codable {
     public var digest: String?
     /// The content Berth writes; never encoded (so never in the config hash, a label or an export).
     public var content: Data?
+    /// Where the top-level definition takes the content from, for `berth render`'s compose export.
+    public var origin: Origin?
+
+    public enum Origin: Sendable, Hashable {
+        /// A host file (absolute path).
+        case file(String)
+        /// The value of this variable.
+        case environment(String)
+        /// A config's literal `content`.
+        case content
+    }
 
     public init(kind: Kind, source: String, target: String) {
         self.kind = kind
@@ -44,10 +55,12 @@ public struct ComposeFileSource: Sendable, Hashable {
     public var file: String?
     public var content: Data
     public var location: Location
+    public var origin: ComposeFileMount.Origin
 
-    public init(file: String?, content: Data, location: Location) {
+    public init(file: String?, content: Data, location: Location, origin: ComposeFileMount.Origin) {
         self.file = file
         self.content = content
         self.location = location
+        self.origin = origin
     }
 }

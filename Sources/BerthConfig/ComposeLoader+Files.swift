@@ -47,15 +47,15 @@ extension ComposeLoader {
                     sink.error(location, "the file '\(text)' of \(what) cannot be read (\(path))")
                     continue
                 }
-                result[name] = ComposeFileSource(file: path, content: data, location: location)
+                result[name] = ComposeFileSource(file: path, content: data, location: location, origin: .file(path))
             case "environment":
                 guard let content = variables[text] else {
                     sink.error(location, "\(what) comes from the variable \(text), which is not set in the environment or the project's .env file; set it there")
                     continue
                 }
-                result[name] = ComposeFileSource(file: nil, content: Data(content.utf8), location: location)
+                result[name] = ComposeFileSource(file: nil, content: Data(content.utf8), location: location, origin: .environment(text))
             default:
-                result[name] = ComposeFileSource(file: nil, content: Data(text.utf8), location: location)
+                result[name] = ComposeFileSource(file: nil, content: Data(text.utf8), location: location, origin: .content)
             }
         }
         return result
@@ -94,6 +94,7 @@ extension ComposeLoader {
                 continue
             }
             mount.content = origin.content
+            mount.origin = origin.origin
             if let file = origin.file, mount.uid == nil, mount.gid == nil, mount.mode == nil { mount.hostFile = file }
             result.append(mount)
         }

@@ -44,8 +44,22 @@ enum ComposeExportService {
             "stop_grace_period": s.stopGracePeriod.map { .string($0.description) },
             "logging": s.logging.map(logging),
             "deploy": deploy(s),
+            "secrets": fileMounts(s, .secret),
+            "configs": fileMounts(s, .config),
             "networks": networks,
         ])
+    }
+
+    /// Long syntax of a service's secrets or configs (the top level says where each comes from).
+    static func fileMounts(_ s: ComposeService, _ kind: ComposeFileMount.Kind) -> Document? {
+        let mounts = (s.files ?? []).filter { $0.kind == kind }
+        guard !mounts.isEmpty else { return nil }
+        return .array(mounts.map { m in
+            .object([
+                "source": .string(m.source), "target": .string(m.target),
+                "uid": m.uid.map(Document.string), "gid": m.gid.map(Document.string), "mode": m.mode.map(Document.int),
+            ])
+        })
     }
 
     /// Long syntax, so every option survives: read_only, nocopy, create_host_path, tmpfs size.
