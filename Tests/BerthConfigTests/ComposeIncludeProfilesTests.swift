@@ -1,4 +1,5 @@
 import BerthConfig
+import BerthPlan
 import Foundation
 import Testing
 import TestSupport
@@ -102,5 +103,23 @@ import TestSupport
         let optional = compose.replacingOccurrences(of: "{ condition: service_started }", with: "{ condition: service_started, required: false }")
         let api = try Repo.service(optional, "api")
         #expect(api.dependsOn.isEmpty, "an optional dependency on a service that does not run is ignored, as in Compose")
+    }
+}
+
+extension ComposeIncludeProfilesTests {
+    @Test func thePlanListsTheServicesLeftOut() throws {
+        let repository = try Repo.load(["projects/app/compose.yml": Self.profiled, "projects/app/project.yml": "profiles: [debug]\n"])
+        let plan = Planner().plan(desired: try DesiredStateBuilder(repository: repository).build(), actual: .empty)
+        #expect(plan.leftOut == [LeftOutService(project: "app", service: "admin", profiles: ["admin"])])
+        #expect(plan.actions.contains { if case .createService(let s) = $0 { s.name == "debug" } else { false } })
+        #expect(!plan.actions.contains { if case .createService(let s) = $0 { s.name == "admin" } else { false } })
+    }
+
+    @Test func aRouteToALeftOutServiceSaysWhy() {
+        let problems = Repo.problems([
+            "projects/app/compose.yml": Self.profiled,
+            "projects/app/project.yml": "ingress:\n  - {service: admin, hosts: [a.example.com], port: 80}\n",
+        ])
+        expectSingle(problems, "projects/app/project.yml", 2, 15, "names service 'admin', which runs only with profile admin and that is not enabled")
     }
 }
