@@ -96,7 +96,9 @@ extension ApplyEngine {
                 continue
             }
             guard var spec = state.service(name) else { continue }
+            let repositoryFiles = spec.spec.files
             spec.spec = record.spec
+            spec.spec.files = ServiceDeployer.restoringContents(record.spec.files, from: repositoryFiles)
             spec.configHash = record.configHash
             spec.replicas = record.replicas
             spec.strategy = record.strategy

@@ -320,6 +320,7 @@ public struct ApplyEngine: Sendable {
                         }
                         try await group.waitForAll()
                     }
+                    try deployer.removeFiles(project: name, service: service)
                     events(ApplyEvent(.serviceDone, project: name, service: service, message: "removed"))
                     continue
                 case .removeNetwork(let n):

@@ -61,11 +61,40 @@ extension ServiceDeployer {
             }
             mounts.append((url.path, file.target))
         }
-        // Other generations' files go once no replica of theirs is kept.
-        let kept = Set(keep.map { String($0.prefix(12)) }).union([generation])
-        for old in (try? fm.contentsOfDirectory(atPath: serviceDirectory.path)) ?? [] where !kept.contains(old) {
-            try? fm.removeItem(at: serviceDirectory.appendingPathComponent(old))  // a leftover is removed by a later apply
-        }
+        try pruneFiles(service, keep: Set(keep))
         return mounts
+    }
+
+    /// Removes the files of the service's generations that no container in `keep` (config hashes) uses.
+    func pruneFiles(_ service: ServiceSpec, keep: Set<String> = []) throws {
+        guard service.spec.files != nil, let base = filesDirectory else { return }
+        let serviceDirectory = base.appendingPathComponent(service.project).appendingPathComponent(service.name)
+        let kept = Set(keep.map { String($0.prefix(12)) }).union([String(service.configHash.prefix(12))])
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: serviceDirectory.path) else { return }
+        for old in try fm.contentsOfDirectory(atPath: serviceDirectory.path) where !kept.contains(old) {
+            try fm.removeItem(at: serviceDirectory.appendingPathComponent(old))
+        }
+    }
+
+    /// Removes a removed service's secret and config files (its containers are gone).
+    func removeFiles(project: String, service: String) throws {
+        guard let base = filesDirectory else { return }
+        let directory = base.appendingPathComponent(project).appendingPathComponent(service)
+        if FileManager.default.fileExists(atPath: directory.path) { try FileManager.default.removeItem(at: directory) }
+    }
+
+    /// A spec from the deployment history has no contents: those whose digest the repository's current
+    /// ones still have are taken from there (a rollback to another image with the same secrets).
+    static func restoringContents(_ files: [ComposeFileMount]?, from current: [ComposeFileMount]?) -> [ComposeFileMount]? {
+        files?.map { file in
+            var f = file
+            if f.content == nil, let digest = f.digest,
+               let same = current?.first(where: { $0.kind == f.kind && $0.source == f.source && $0.digest == digest }) {
+                f.content = same.content
+                f.origin = same.origin
+            }
+            return f
+        }
     }
 }

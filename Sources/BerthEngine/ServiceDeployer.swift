@@ -115,6 +115,7 @@ struct ServiceDeployer: Sendable {
         }
 
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
+        try pruneFiles(service)  // the old replicas are gone: so are their secrets
         step(service, "rolled out \(service.shortHash)", start)
     }
 

@@ -79,6 +79,18 @@ extension ApplyE2ETests {
             let keyFile = try #require(platforms.map { s.stateDir.appendingPathComponent($0).appendingPathComponent("hash.key") }
                 .first { FileManager.default.fileExists(atPath: $0.path) }, "no hash.key in \(platforms)")
             #expect((try FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int) == 0o600)
+            let webFiles = keyFile.deletingLastPathComponent().appendingPathComponent("files/\(project)/web")
+            #expect(FileManager.default.fileExists(atPath: webFiles.path))
+            let generations = try FileManager.default.contentsOfDirectory(atPath: webFiles.path)
+            #expect(generations.count == 1, "the old generation's files are removed with its replicas: \(generations)")
+            #expect((try FileManager.default.attributesOfItem(atPath: webFiles.path)[.posixPermissions] as? Int) == 0o700)
+
+            // A removed service takes its files along.
+            try s.write("projects/\(project)/compose.yml", "configs:\n  app_conf: {content: \"listen 8080\\n\"}\nservices:\n  other:\n    image: berth-demo/app:1\n    configs: [app_conf]\n")
+            let removed = try await s.apply()
+            try #require(removed.status == 0, "\(removed)")
+            #expect(!FileManager.default.fileExists(atPath: webFiles.path), "the removed service's secret files are deleted")
+            #expect(await E2E.runningContainers("\(project)-other-") == [other])
         }
     }
 }
