@@ -85,12 +85,6 @@ extension ApplyE2ETests {
             #expect(generations.count == 1, "the old generation's files are removed with its replicas: \(generations)")
             #expect((try FileManager.default.attributesOfItem(atPath: webFiles.path)[.posixPermissions] as? Int) == 0o700)
 
-            // A removed service takes its files along.
-            try s.write("projects/\(project)/compose.yml", "configs:\n  app_conf: {content: \"listen 8080\\n\"}\nservices:\n  other:\n    image: berth-demo/app:1\n    configs: [app_conf]\n")
-            let removed = try await s.apply()
-            try #require(removed.status == 0, "\(removed)")
-            #expect(!FileManager.default.fileExists(atPath: webFiles.path), "the removed service's secret files are deleted")
-            #expect(await E2E.runningContainers("\(project)-other-") == [other])
         }
     }
 }
