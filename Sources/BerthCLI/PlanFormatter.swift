@@ -7,7 +7,7 @@ struct PlanFormatter {
     let terminal: Terminal
 
     func text(_ plan: Plan) -> String {
-        guard plan.hasChanges else { return "No changes: the platform matches the repository.\n" }
+        guard plan.hasChanges else { return "No changes: the platform matches the repository.\n" + leftOut(plan) }
         var out = ""
         let actionsByProject = Dictionary(grouping: plan.actions, by: \.project)
         let routesByProject = Dictionary(grouping: plan.routes, by: \.project)
@@ -24,7 +24,15 @@ struct PlanFormatter {
         }
         let s = plan.summary
         out += "\nPlan: \(s.create) to create, \(s.rollout) to roll out, \(s.remove) to remove.\n"
-        return out
+        return out + leftOut(plan)
+    }
+
+    /// The services Compose profiles leave out, and how to run them.
+    private func leftOut(_ plan: Plan) -> String {
+        plan.leftOut.map { s in
+            let names = s.profiles.joined(separator: ", ")
+            return terminal.paint("Not deployed: \(s.project)/\(s.service) (profiles: \(names)); enable one under 'profiles' in projects/\(s.project)/project.yml to run it", .dim) + "\n"
+        }.joined()
     }
 
     private func line(_ action: PlanAction) -> String {
@@ -89,6 +97,9 @@ struct PlanFormatter {
             ("actions", .array(plan.actions.map(action))),
             ("routes", .array(plan.routes.map(route))),
             ("notes", .object(plan.notes.keys.sorted().map { ($0, .strings(plan.notes[$0]!)) })),
+            ("left_out", .array(plan.leftOut.map { s in
+                .object([("project", .string(s.project)), ("service", .string(s.service)), ("profiles", .strings(s.profiles))])
+            })),
         ])
     }
 

@@ -15,6 +15,8 @@ public struct ComposeFile: Sendable, Hashable {
     /// problems found across files, such as overlapping subnets).
     public var networkLocations: [String: Location] = [:]
     public var serviceNetworkLocations: [String: Location] = [:]
+    /// Services left out because none of their `profiles` is enabled in project.yml: name → its profiles.
+    public var leftOut: [String: [String]] = [:]
 
     public init(services: [String: ComposeService] = [:], volumes: [String: ComposeVolume] = [:]) {
         self.services = services
@@ -85,6 +87,9 @@ public struct ComposeService: Sendable, Hashable, Codable {
     public var networkMode: String?
     /// Compose `links` as written (`svc` or `svc:alias`): aliases of `svc` on the networks both share.
     public var links: [String]?
+    /// Compose `secrets` and `configs` this service mounts (nil when it has none: the config hash of a
+    /// service without them stays what it was before they were supported).
+    public var files: [ComposeFileMount]?
 
     public init(image: String) { self.image = image }
 

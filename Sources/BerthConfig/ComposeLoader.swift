@@ -11,13 +11,17 @@ struct ComposeLoader {
     /// The variables compose.yml is interpolated with (environment over the project's `.env`); also the
     /// values of `environment` entries written without one, as Compose takes them from the shell.
     var variables: [String: String] = [:]
+    /// The process environment alone: what included files are interpolated with, over their own env files.
+    var environment: [String: String] = [:]
+    /// The profiles project.yml enables (`profiles:`), with where each is written.
+    var profiles: [(text: String, location: Location)] = []
 
     static let networksReason = ComposeKeys.networksReason
 
     func load(_ root: YAMLValue, variables interpolator: Interpolator) -> ComposeFile? {
         var loader = self
         loader.variables = interpolator.variables
-        return loader.loadInterpolated(root.interpolated(with: interpolator, sink: sink))
+        return loader.loadInterpolated(loader.composed(root.interpolated(with: interpolator, sink: sink)))
     }
 
     private func loadInterpolated(_ value: YAMLValue) -> ComposeFile? {
@@ -31,6 +35,7 @@ struct ComposeLoader {
             compose.volumes = loadVolumes(volumes)
         }
         if let networks = top["networks"] { loadNetworks(networks, into: &compose) }
+        let files = (secrets: fileSources(top["secrets"], .secret), configs: fileSources(top["configs"], .config))
         guard let services = top["services"] else {
             sink.error(top.location, "\(file) has no 'services'")
             return compose
@@ -44,7 +49,7 @@ struct ComposeLoader {
             if !Names.isServiceName(name) {
                 sink.error(entry.key.location, "service name '\(name)' is invalid: use lowercase letters, digits, '-' and '_', starting with a letter or digit")
             }
-            if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys)) {
+            if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys), files: files) {
                 compose.services[name] = service
                 if service.ports != nil, case .mapping(let keys, _) = entry.value,
                    let key = keys.first(where: { $0.key.text == "ports" }) {
@@ -79,6 +84,7 @@ struct ComposeLoader {
                 }
             }
         }
+        applyProfiles(&compose, entries)
         return compose
     }
 
@@ -107,7 +113,10 @@ struct ComposeLoader {
         return result
     }
 
-    private func loadService(_ name: String, _ value: YAMLValue, volumeKeys: Set<String>) -> ComposeService? {
+    private func loadService(
+        _ name: String, _ value: YAMLValue, volumeKeys: Set<String>,
+        files: (secrets: [String: ComposeFileSource], configs: [String: ComposeFileSource])
+    ) -> ComposeService? {
         guard let f = Fields(value, what: "service '\(name)'", known: ComposeKeys.known(.service), unsupported: ComposeKeys.refused(.service),
                              extensions: true, sink: sink)
         else { return nil }
@@ -162,6 +171,8 @@ struct ComposeLoader {
             let ports = ports(value, f.describe("ports"))
             s.ports = ports.isEmpty ? nil : ports
         }
+        let fileList = (fileMounts(f, .secret, service: name, sources: files.secrets) ?? []) + (fileMounts(f, .config, service: name, sources: files.configs) ?? [])
+        s.files = fileList.isEmpty ? nil : fileList
         s.networks = f["networks"].map { serviceNetworks($0, service: name) }
         s.networkMode = f.string("network_mode")
         s.links = f.strings("links")

@@ -175,7 +175,7 @@ extension YAMLValue {
             return .sequence(items.map { $0.interpolated(with: interpolator, sink: sink) }, l)
         case .mapping(let entries, let l):
             return .mapping(
-                entries.map { YAMLEntry(key: $0.key, value: $0.value.interpolated(with: interpolator, sink: sink)) }, l)
+                entries.map { YAMLEntry(key: $0.key, value: $0.value.interpolated(with: interpolator, sink: sink), tag: $0.tag) }, l)
         }
     }
 }

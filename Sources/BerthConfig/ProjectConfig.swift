@@ -4,6 +4,8 @@ public struct ProjectConfig: Sendable, Hashable {
     public var ingress: [IngressRoute] = []
     public var egress: Egress = Egress()
     public var rollout: RolloutSettings = RolloutSettings()
+    /// Compose profiles enabled for this project: services that list one of them run too.
+    public var profiles: [String] = []
 
     public init() {}
 }

@@ -5,10 +5,13 @@ struct ProjectLoader {
     let sink: DiagnosticSink
 
     func load(_ root: YAMLValue) -> (config: ProjectConfig, locations: ProjectLocations)? {
-        guard let top = Fields(root, what: file, known: ["enabled", "ingress", "egress", "rollout"], sink: sink) else { return nil }
+        guard let top = Fields(root, what: file, known: ["enabled", "ingress", "egress", "rollout", "profiles"], sink: sink) else { return nil }
         var p = ProjectConfig()
         var locations = ProjectLocations()
         p.enabled = top.bool("enabled") ?? true
+        let profiles = top.stringItems("profiles") ?? []
+        p.profiles = profiles.map(\.text)
+        locations.profiles = profiles.map(\.location)
         if let value = top["ingress"] {
             if case .sequence(let items, _) = value {
                 p.ingress = items.compactMap { route($0, &locations) }

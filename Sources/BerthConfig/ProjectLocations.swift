@@ -18,4 +18,6 @@ struct ProjectLocations {
     var sharedVolumes: [Location] = []
     /// The positions of each edge's `from` items, keyed by `EgressEdge.location`.
     var edgeFrom: [Location: [Location]] = [:]
+    /// One per `profiles` item, in order.
+    var profiles: [Location] = []
 }

@@ -140,7 +140,7 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              var compose = ComposeLoader(project: name, file: composeName, directory: directory, sink: sink, policy: platform?.policy ?? PolicyConfig())
+              var compose = composeLoader(name, composeName, directory, config, locations, platform?.policy ?? PolicyConfig(), sink)
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }
@@ -157,6 +157,16 @@ public struct RepositoryLoader: Sendable {
         }
         if let platform { Self.routeProxyPorts(project: name, compose: &compose, config: &config, platform: platform, sink: sink) }
         return (Project(name: name, directory: directory, config: config, compose: compose), locations)
+    }
+
+    private func composeLoader(
+        _ name: String, _ file: String, _ directory: URL, _ config: ProjectConfig, _ locations: ProjectLocations,
+        _ policy: PolicyConfig, _ sink: DiagnosticSink
+    ) -> ComposeLoader {
+        var loader = ComposeLoader(project: name, file: file, directory: directory, sink: sink, policy: policy)
+        loader.environment = environment
+        loader.profiles = zip(config.profiles, locations.profiles).map { (text: $0, location: $1) }
+        return loader
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

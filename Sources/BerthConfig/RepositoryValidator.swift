@@ -130,7 +130,9 @@ struct RepositoryValidator {
         let file = "projects/\(project.name)/project.yml"
         let places = locations[project.name] ?? ProjectLocations()
         func checkService(_ name: String, _ location: Location, _ role: String) {
-            if services[name] == nil {
+            if let profiles = project.compose.leftOut[name] {
+                sink.error(location, "\(role) names service '\(name)', which runs only with profile \(profiles.joined(separator: " or ")) and that is not enabled; add it to 'profiles' in \(file), or remove this")
+            } else if services[name] == nil {
                 sink.error(location, "\(role) names service '\(name)', which is not in projects/\(project.name)/compose.yml\(Suggestion.hint(for: name, in: services.keys))")
             }
         }

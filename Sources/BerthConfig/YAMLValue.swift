@@ -33,6 +33,16 @@ public indirect enum YAMLValue: Sendable {
 public struct YAMLEntry: Sendable {
     public var key: YAMLScalar
     public var value: YAMLValue
+    /// Compose's merge tag on the value (`key: !reset ...`, `key: !override ...`), nil when untagged.
+    public var tag: YAMLTag? = nil
+}
+
+/// The YAML tags Compose gives a meaning to when files are merged (extends, include, overrides).
+public enum YAMLTag: String, Sendable {
+    /// `!reset`: the key is removed from the merged result (its value is ignored).
+    case reset = "!reset"
+    /// `!override`: the value replaces the one it is merged onto instead of merging with it.
+    case override = "!override"
 }
 
 public struct YAMLScalar: Sendable {
@@ -107,10 +117,11 @@ extension YAMLValue {
                 }
                 let key = YAMLScalar(text: ks.string, isPlain: true, location: source.location(ks.mark))
                 let value = convert(v, source: source, sink: sink)
+                let tag = YAMLTag(rawValue: v.tag.rawValue)
                 if ks.string == "<<" && ks.style != .singleQuoted && ks.style != .doubleQuoted {
                     merged += mergeSources(value, sink: sink)
                 } else {
-                    entries.append(YAMLEntry(key: key, value: value))
+                    entries.append(YAMLEntry(key: key, value: value, tag: tag))
                 }
             }
             // Explicit keys win over merged ones; earlier merge sources win over later ones.

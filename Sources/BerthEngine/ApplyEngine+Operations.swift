@@ -27,7 +27,7 @@ extension ApplyEngine {
     public func status(_ repository: Repository) async throws -> [ProjectStatus] {
         let platform = repository.platform
         let containers = try await runtime.managedContainers().filter { $0.role == nil && $0.platform == platform.name }
-        let desired: DesiredState? = try DesiredStateBuilder(repository: repository).build()
+        let desired: DesiredState? = try DesiredStateBuilder(repository: repository, hashKey: try hashKey(platform)).build()
         let store = store(platform)
         var result: [ProjectStatus] = []
         for project in Set(containers.map(\.actual.project)).sorted() {
@@ -96,7 +96,9 @@ extension ApplyEngine {
                 continue
             }
             guard var spec = state.service(name) else { continue }
+            let repositoryFiles = spec.spec.files
             spec.spec = record.spec
+            spec.spec.files = ServiceDeployer.restoringContents(record.spec.files, from: repositoryFiles)
             spec.configHash = record.configHash
             spec.replicas = record.replicas
             spec.strategy = record.strategy

@@ -146,7 +146,7 @@ public struct ApplyEngine: Sendable {
             routes: recorded)
         // Subnets of every platform's networks are taken: pools of two platforms may overlap.
         let taken = ActualState(networks: allNetworks.filter { !$0.project.isEmpty }).subnets
-        let desired = try DesiredStateBuilder(repository: repository, existingSubnets: taken).build()
+        let desired = try DesiredStateBuilder(repository: repository, existingSubnets: taken, hashKey: try hashKey(platform)).build()
         try await checkNetworks(desired, actual: actual)
         let plan = Planner(options: .init(force: options.force, projects: options.projects, pruneVolumes: options.pruneVolumes))
             .plan(desired: desired, actual: actual)
@@ -206,7 +206,8 @@ public struct ApplyEngine: Sendable {
 
         // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
-                                       pullPolicy: options.pullPolicy, registries: platform.registries, events: events)
+                                       pullPolicy: options.pullPolicy, registries: platform.registries, events: events,
+                                       filesDirectory: directory(platform).appendingPathComponent("files"))
         let projectNames = plan.projects
         let dependencies = Dictionary(uniqueKeysWithValues: projectNames.map { name in
             (name, Set(desired.project(name)?.dependencies ?? []).intersection(projectNames))
@@ -324,6 +325,7 @@ public struct ApplyEngine: Sendable {
                         }
                         try await group.waitForAll()
                     }
+                    try deployer.removeFiles(project: name, service: service)
                     events(ApplyEvent(.serviceDone, project: name, service: service, message: "removed"))
                     continue
                 case .removeNetwork(let n):

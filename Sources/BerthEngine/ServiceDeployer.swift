@@ -15,6 +15,8 @@ struct ServiceDeployer: Sendable {
     let pullPolicy: PullPolicy
     let registries: [String: RegistryCredentials]
     let events: EventSink
+    /// Where the files of Compose secrets and configs are written: `<state-dir>/<platform>/files`.
+    var filesDirectory: URL? = nil
 
     /// The credentials for an image's registry, the password read from its environment variable.
     func credentials(for image: String) throws -> (username: String, password: String)? {
@@ -139,6 +141,7 @@ struct ServiceDeployer: Sendable {
         }
 
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
+        try pruneFiles(service)  // the old replicas are gone: so are their secrets
         step(service, "rolled out \(service.shortHash)", start)
     }
 
@@ -227,10 +230,12 @@ struct ServiceDeployer: Sendable {
             for (i, address) in addresses.enumerated() { fixed[i][network] = address }
         }
         let sharedNetwork = try await sharedNetworkMode(service)
+        let files = try await writeFiles(service)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, (replica, name)) in replicas.enumerated() {
                 var r = containerRequest(service, replica, name: name, fixedAddresses: fixed[i])
                 if let sharedNetwork { r.service.networkMode = sharedNetwork }
+                r.files = files
                 let request = r
                 group.addTask {
                     let id = try await runtime.createContainer(request)

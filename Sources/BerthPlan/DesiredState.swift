@@ -36,6 +36,8 @@ public struct ProjectState: Sendable {
     public var notes: [String] = []
     /// External networks (not Berth's) services join as they are; they must exist at apply.
     public var externalNetworks: [String] = []
+    /// Services of compose.yml that do not run because none of their profiles is enabled: name → profiles.
+    public var leftOut: [String: [String]] = [:]
 
     public func service(_ name: String) -> ServiceSpec? { services.first { $0.name == name } }
 }

@@ -1,14 +1,18 @@
 import BerthConfig
+import Foundation
 
 /// Turns a validated repository into the desired state.
 public struct DesiredStateBuilder: Sendable {
     public var repository: Repository
     /// Subnets existing networks already have, so they are kept.
     public var existingSubnets: [String: IPv4Network]
+    /// The platform's key for the digests of secrets in config hashes (`hash.key` in its state directory).
+    public var hashKey: Data?
 
-    public init(repository: Repository, existingSubnets: [String: IPv4Network] = [:]) {
+    public init(repository: Repository, existingSubnets: [String: IPv4Network] = [:], hashKey: Data? = nil) {
         self.repository = repository
         self.existingSubnets = existingSubnets
+        self.hashKey = hashKey
     }
 
     public func build() throws -> DesiredState {
@@ -90,6 +94,7 @@ public struct DesiredStateBuilder: Sendable {
                 spec.build?.contextDigest = digest
                 spec.image = Self.buildTag(project: p, service: name, digest: digest)
             }
+            spec.files = Self.digested(spec.files, hashKey: hashKey)
             let attachments = attachmentsByService[name] ?? []
             // depends_on with `restart: true`: a new version of the dependency restarts this service too,
             // so the dependency's hash is part of this one's (dependencies come first in this loop).
@@ -117,7 +122,8 @@ public struct DesiredStateBuilder: Sendable {
             routes: routes, rollout: project.config.rollout,
             dependencies: Array(Set(project.config.egress.edges.map(\.project))).sorted(),
             notes: Self.networkNotes(project, networks: networks, platform: repository.platform),
-            externalNetworks: NetworkPlan.externalNetworks(project, repository.platform.network.legacyProxyNetworks).map(\.name))
+            externalNetworks: NetworkPlan.externalNetworks(project, repository.platform.network.legacyProxyNetworks).map(\.name),
+            leftOut: project.compose.leftOut)
     }
 
     /// `<project>-<service>:<digest>`: the tag Berth builds a service's image as.

@@ -8,10 +8,14 @@ public struct Plan: Sendable {
     public var routes: [ProxyRoute]
     /// Per project: how compose.yml was mapped onto Berth's model (networks), shown with its actions.
     public var notes: [String: [String]] = [:]
+    /// Services a project's compose.yml defines but that do not run, because none of their `profiles`
+    /// is enabled in its project.yml (sorted by project, then service).
+    public var leftOut: [LeftOutService] = []
 
-    public init(actions: [PlanAction], routes: [ProxyRoute]) {
+    public init(actions: [PlanAction], routes: [ProxyRoute], leftOut: [LeftOutService] = []) {
         self.actions = actions
         self.routes = routes
+        self.leftOut = leftOut
     }
 
     public var hasChanges: Bool { !actions.isEmpty }
@@ -157,5 +161,18 @@ public struct RouteUpdate: Sendable, Hashable {
         }
         if added.isEmpty && removed.isEmpty && changed.isEmpty { return nil }
         return RouteUpdate(project: project, added: added, removed: removed, changed: changed)
+    }
+}
+
+/// A service left out of the plan by Compose profiles: it runs once project.yml enables one of `profiles`.
+public struct LeftOutService: Sendable, Hashable, Codable {
+    public var project: String
+    public var service: String
+    public var profiles: [String]
+
+    public init(project: String, service: String, profiles: [String]) {
+        self.project = project
+        self.service = service
+        self.profiles = profiles
     }
 }

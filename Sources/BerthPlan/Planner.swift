@@ -84,7 +84,10 @@ public struct Planner: Sendable {
         let ordered = removals.filter { if case .removeService = $0 { true } else { false } }
             + removals.filter { if case .removeNetwork = $0 { true } else { false } }
             + removals.filter { if case .removeVolume = $0 { true } else { false } }
-        var plan = Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes))
+        let leftOut = projects.sorted { $0.name < $1.name }.flatMap { p in
+            p.leftOut.sorted { $0.key < $1.key }.map { LeftOutService(project: p.name, service: $0.key, profiles: $0.value) }
+        }
+        var plan = Plan(actions: setup + deploy + ordered, routes: projects.flatMap(\.routes), leftOut: leftOut)
         for project in projects where !project.notes.isEmpty { plan.notes[project.name] = project.notes }
         return plan
     }

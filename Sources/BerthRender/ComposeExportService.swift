@@ -45,6 +45,8 @@ enum ComposeExportService {
             "stop_grace_period": s.stopGracePeriod.map { .string($0.description) },
             "logging": s.logging.map(logging),
             "deploy": deploy(s),
+            "secrets": fileMounts(s, .secret),
+            "configs": fileMounts(s, .config),
             "networks": networks,
             // The image is Berth's tag of the build (`<project>-<service>:<digest>`): Compose builds and tags it so.
             "build": s.build.map { ComposeExportBuild.document($0, projectDirectory: projectDirectory) },
@@ -54,6 +56,18 @@ enum ComposeExportService {
         guard let settings = s.settings, case .object(var pairs) = base else { return base }
         pairs.append(contentsOf: Self.settings(settings))
         return .object(pairs)
+    }
+
+    /// Long syntax of a service's secrets or configs (the top level says where each comes from).
+    static func fileMounts(_ s: ComposeService, _ kind: ComposeFileMount.Kind) -> Document? {
+        let mounts = (s.files ?? []).filter { $0.kind == kind }
+        guard !mounts.isEmpty else { return nil }
+        return .array(mounts.map { m in
+            .object([
+                "source": .string(m.source), "target": .string(m.target),
+                "uid": m.uid.map(Document.string), "gid": m.gid.map(Document.string), "mode": m.mode.map(Document.int),
+            ])
+        })
     }
 
     /// Long syntax, so every option survives: read_only, nocopy, create_host_path, tmpfs size.

@@ -1,3 +1,4 @@
+import Foundation
 import BerthConfig
 import BerthPlan
 
@@ -60,6 +61,9 @@ public enum ComposeExporter {
         if !project.volumes.isEmpty {
             top.append(("volumes", .object(project.volumes.map { ($0.key, volume($0)) })))
         }
+        for (key, kind) in [("secrets", ComposeFileMount.Kind.secret), ("configs", .config)] {
+            if let sources = fileSources(project, kind) { top.append((key, sources)) }
+        }
         return Document.object(top).escapingDollars()
     }
 
@@ -68,6 +72,25 @@ public enum ComposeExporter {
         guard let mode = service.spec.networkMode else { return nil }
         for dep in service.dependsOn where mode.hasPrefix("container:\(project.name)-\(dep)-") { return "service:\(dep)" }
         return mode
+    }
+
+    /// Top-level `secrets` or `configs` as the repository defines them: a file, a variable's name (never
+    /// its value) or, for configs only, the content.
+    static func fileSources(_ project: ProjectState, _ kind: ComposeFileMount.Kind) -> Document? {
+        var seen = Set<String>()
+        var entries: [(String, Document)] = []
+        for mount in project.services.flatMap({ $0.spec.files ?? [] }) where mount.kind == kind && seen.insert(mount.source).inserted {
+            let source: Document
+            switch mount.origin {
+            case .file(let path)?: source = .object([("file", .string(path))])
+            case .environment(let name)?: source = .object([("environment", .string(name))])
+            case .content? where kind == .config:
+                source = .object([("content", .string(String(decoding: mount.content ?? Data(), as: UTF8.self)))])
+            default: continue  // specs from the deployment history carry no origin; render works from the repository
+            }
+            entries.append((mount.source, source))
+        }
+        return entries.isEmpty ? nil : .object(entries.sorted { $0.0 < $1.0 })
     }
 
     /// A top-level volume; external ones carry only their name (Compose rejects other keys on them).

@@ -29,6 +29,7 @@ enum ContainerFactory {
             }
         }
         mounts += request.binds.map { Mount.bind($0.host, at: $0.container) }
+        mounts += request.files.map { Mount.bind($0.host, at: $0.container, readOnly: true) }
         let restart: RestartPolicy = {
             let parts = s.restart.split(separator: ":")
             return RestartPolicy(name: String(parts.first ?? "no"), maximumRetryCount: parts.count > 1 ? Int(parts[1]) : nil)

@@ -108,6 +108,8 @@ public struct ContainerRequest: Sendable {
     public var fixedAddresses: [String: String] = [:]
     /// Extra bind mounts `host path → container path` (the proxy's config/admin directory).
     public var binds: [(host: String, container: String)] = []
+    /// Files bind-mounted read-only `host path → container path` (Compose secrets and configs).
+    public var files: [(host: String, container: String)] = []
 
     public init(name: String, image: String, service: ComposeService, labels: [String: String], networks: [NetworkAttachment]) {
         self.name = name

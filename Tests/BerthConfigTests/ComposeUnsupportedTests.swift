@@ -12,8 +12,6 @@ import TestSupport
     }
 
     static let serviceKeys: [Case] = [
-        Case(key: "secrets", value: "[token]", advice: "pass values through environment or env_file"),
-        Case(key: "profiles", value: "[debug]", advice: "'enabled' in project.yml"),
         Case(key: "cpu_count", value: "2", advice: "Windows containers only"),
         Case(key: "post_start", value: "[{command: x}]", advice: "run the step in the entrypoint"),
     ]
@@ -26,9 +24,7 @@ import TestSupport
     }
 
     static let topLevelKeys: [Case] = [
-        Case(key: "secrets", value: "{token: {file: ./token}}", advice: "pass values through environment or env_file"),
-        Case(key: "configs", value: "{app: {file: ./app.conf}}", advice: "mount files with a bind volume"),
-        Case(key: "include", value: "[other.yml]", advice: "keep one compose.yml per project"),
+        Case(key: "models", value: "{llm: {model: ai/smollm2}}", advice: "AI models are a Docker Desktop feature"),
     ]
 
     @Test(arguments: topLevelKeys)

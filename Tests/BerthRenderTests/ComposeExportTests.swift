@@ -244,3 +244,41 @@ import TestSupport
         }
     }
 }
+
+/// Compose secrets and configs in the export: where each comes from, never a secret's value.
+@Suite struct ComposeExportFilesTests {
+    @Test func secretsAndConfigsAreExportedWithoutValues() throws {
+        let dir = ComposeExportChecks.repository([
+            "projects/app/compose.yml": """
+                secrets:
+                  token: {environment: TOKEN}
+                  cert: {file: ./cert.pem}
+                configs:
+                  conf: {content: "a=1"}
+                services:
+                  web:
+                    image: busybox:1
+                    secrets: [token, {source: cert, target: tls.pem, mode: 0440}]
+                    configs: [conf]
+                """,
+            "projects/app/cert.pem": "CERT",
+            "projects/app/.env": "TOKEN=export-s3cret\n",
+        ])
+        defer { Fixtures.cleanup(dir) }
+        let file = try ComposeExportChecks.export(ComposeExporter.render(try ComposeExportChecks.state(dir)), project: "app")
+        #expect(!file.contents.contains("export-s3cret"), "\(file.contents)")
+        let doc = try ComposeExportChecks.parse(file.contents)
+        let secrets = ComposeExportChecks.section(doc, "secrets")
+        #expect((secrets["token"] as? [String: Any])?["environment"] as? String == "TOKEN")
+        #expect(((secrets["cert"] as? [String: Any])?["file"] as? String)?.hasSuffix("/projects/app/cert.pem") == true)
+        #expect((ComposeExportChecks.section(doc, "configs")["conf"] as? [String: Any])?["content"] as? String == "a=1")
+        let web = ComposeExportChecks.section(doc, "services", "web")
+        let mounts = try #require(web["secrets"] as? [[String: Any]])
+        #expect(mounts.map { $0["target"] as? String } == ["/run/secrets/token", "/run/secrets/tls.pem"])
+        #expect(mounts[1]["mode"] as? Int == 0o440)
+        let root = try ComposeExportChecks.write([file])
+        defer { Fixtures.cleanup(root) }
+        let schema = try ComposeExportChecks.validateAgainstSchema([root.appendingPathComponent(file.path)])
+        #expect(schema.status == 0, "\(schema.output)")
+    }
+}
