@@ -24,10 +24,16 @@ extension ComposeLoader {
                 f.error(other, "network '\(key)' is external, so Berth does not create it: '\(other)' cannot be set (Compose refuses it too); remove '\(other)' or 'external'")
             }
             if let driver = f.string("driver") {
-                if driver != "bridge" {
+                if driver == "overlay" && !f.has("driver_opts") {
+                    // A Swarm stack file on one engine: its overlay network is a bridge network there.
+                    f.warning("driver", "network '\(key)' asks for the Swarm 'overlay' driver; Berth runs the project on one Docker engine, where it is a bridge network (the same segment, on one host)")
+                    n.driver = "bridge"
+                } else if driver != "bridge" {
                     f.error("driver", "network driver '\(driver)' of network '\(key)' is not supported: Berth runs a project on one Docker host with bridge networks (overlay, macvlan and ipvlan need a Swarm or the host's interfaces); remove 'driver' or set it to bridge")
+                    n.driver = driver
+                } else {
+                    n.driver = driver
                 }
-                n.driver = driver
             }
             n.driverOpts = valuedMap(f, "driver_opts")
             if f.bool("enable_ipv6") == true {

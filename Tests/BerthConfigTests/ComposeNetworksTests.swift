@@ -89,7 +89,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("driver: overlay", 4, 17, "network driver 'overlay' of network 'seg' is not supported"),
+        ("driver: macvlan", 4, 17, "network driver 'macvlan' of network 'seg' is not supported"),
         ("driver: macvlan", 4, 17, "remove 'driver' or set it to bridge"),
         ("enable_ipv6: true", 4, 22, "'enable_ipv6' in network 'seg' is not supported"),
         ("internal: false", 4, 19, "services get internet access only through 'egress.internet'"),
@@ -170,6 +170,16 @@ import TestSupport
         #expect(try Repo.service("services:\n  web: {image: nginx, network_mode: \"container:gluetun\"}\n").parsedNetworkMode == .container("gluetun"))
         let policy = "domain: example.test\npolicy: {host_network: true}\n"
         #expect(try Repo.service("services:\n  web: {image: nginx, network_mode: host}\n", files: ["platform.yml": policy]).parsedNetworkMode == .host)
+    }
+
+    /// A Swarm stack's overlay network is a bridge on one engine (a warning says so); with driver_opts it stays an error.
+    @Test func anOverlayNetworkIsABridgeOnOneEngine() throws {
+        let compose = "services:\n  web: {image: nginx, networks: [seg]}\nnetworks:\n  seg: {driver: overlay, attachable: true}\n"
+        let repository = try Repo.load(["projects/app/compose.yml": compose])
+        #expect(repository.project("app")?.compose.networks["seg"]?.driver == "bridge")
+        #expect(repository.warnings.contains { $0.message.contains("Swarm 'overlay' driver") })
+        let opts = "services:\n  web: {image: nginx, networks: [seg]}\nnetworks:\n  seg: {driver: overlay, driver_opts: {encrypted: \"\"}}\n"
+        #expect(Repo.problems(["projects/app/compose.yml": opts]).contains { $0.message.contains("network driver 'overlay'") })
     }
 
     @Test func hostNetworkingIsGatedByThePolicy() throws {

@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct CorpusTests {
     /// The accepted share the code reaches today, rounded down: 44 of 102 files (43.1 %) when this suite
     /// was written. It is a floor, not the goal (issue 8 asks for 97 %): raise it as Compose keys land.
-    static let minimumAcceptance = 0.97
+    static let minimumAcceptance = 0.98
 
     static let entries = CorpusEntry.all(in: Fixtures.packageRoot.appendingPathComponent("Tests/Corpus/compose"))
 
