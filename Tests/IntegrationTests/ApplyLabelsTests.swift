@@ -43,4 +43,33 @@ extension ApplyE2ETests {
             #expect(!labels.stdout.contains("traefik.http.routers"), "\(labels.stdout)")
         }
     }
+
+    /// The infra-production stack (traefik-net external + its own internal network, labels, .env) as committed,
+    /// on the tests' Traefik: routed through the proxy, the app reaches its database on the internal network.
+    @Test func infraProductionStackRunsUnchanged() async throws {
+        try await E2EScenario.run("e2eip-") { s in
+            try s.copyRepository(from: Fixtures.infraProduction)
+            var platform = try s.read("platform.yml")
+            platform = Self.replacingTopLevelBlock(platform, "proxy", with: E2E.traefikProxyBlock + "\nnetwork: {pools: [\(E2E.pool)]}")
+            platform = Self.replacingTopLevelBlock(platform, "acme", with: nil)
+            platform = platform.replacingOccurrences(of: "domain: yourdomain.localhost", with: "domain: yourdomain.localhost\nname: \(E2E.platformName)")
+            try s.write("platform.yml", platform)
+            try s.renameProject("dotnet-app", to: "e2eip-dotnet")
+            let apply = try await s.apply()
+            try #require(apply.status == 0, "\(apply)")
+            let host = "dotnet.yourdomain.localhost"
+            var body = ""
+            for _ in 0..<30 {
+                body = await E2ECommand.run(["curl", "-sk", "--max-time", "5", "--resolve", "\(host):\(E2E.httpsPort):127.0.0.1",
+                                             "https://\(host):\(E2E.httpsPort)/"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                if body == "dotnet-app" { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(body == "dotnet-app")
+            let app = try #require(await E2E.runningContainers("e2eip-dotnet-app-").first)
+            #expect(await E2E.canConnect(from: app, to: "db", port: 5432), "the app reaches db on dotnet-internal")
+            #expect(await E2E.exists(network: "e2eip-dotnet_dotnet-internal"))
+            #expect(!(await E2E.exists(network: "traefik-net")), "traefik-net is mapped, not created")
+        }
+    }
 }

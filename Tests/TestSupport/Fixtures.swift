@@ -10,6 +10,7 @@ public enum Fixtures {
     public static let examples = packageRoot.appendingPathComponent("examples")
     public static let homelab = examples.appendingPathComponent("homelab")
     public static let kanban = examples.appendingPathComponent("kanban")
+    public static let infraProduction = examples.appendingPathComponent("infra-production")
 
     /// `../shared/schemas` beside the project root (where the workplace keeps it), or `BERTH_SCHEMAS`.
     public static var schemas: URL {
