@@ -71,7 +71,8 @@ extension YAMLValue {
         let source = Source(text: text, file: file)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text, .basic)
+            // The encoding explicitly: its default reads the whole process environment on every parse.
+            node = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             if case .duplicatedKeysInMapping(let duplicates, let context) = error {
                 let first = Location(file: file, line: context.mark.line, column: context.mark.column)
