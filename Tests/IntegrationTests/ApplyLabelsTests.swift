@@ -4,16 +4,22 @@ import TestSupport
 
 /// Compose files that route with Traefik labels deploy unchanged: Berth reads the labels as ingress.
 extension ApplyE2ETests {
+    /// Copies an example repository as committed, with the tests' Traefik, address pool and platform name,
+    /// and without ACME (nothing can reach this machine; Traefik serves its own certificate).
+    static func copyExample(_ example: URL, into s: E2EScenario) throws {
+        try s.copyRepository(from: example)
+        var platform = try s.read("platform.yml")
+        platform = replacingTopLevelBlock(platform, "proxy", with: E2E.traefikProxyBlock + "\nnetwork: {pools: [\(E2E.pool)]}")
+        platform = replacingTopLevelBlock(platform, "acme", with: nil)
+        platform = platform.replacingOccurrences(of: #"(?m)^domain: (.*)$"#, with: "domain: $1\nname: \(E2E.platformName)", options: .regularExpression)
+        try s.write("platform.yml", platform)
+    }
+
     /// The Kanban example (the seed's portal and a team stack, labels as its orchestrator writes them) on
     /// Traefik: ports on 127.0.0.1, no ACME (Traefik's own certificate), projects renamed `e2ekb-*`.
     @Test func kanbanLabelsAreRoutedAsWritten() async throws {
         try await E2EScenario.run("e2ekb-") { s in
-            try s.copyRepository(from: Fixtures.kanban)
-            var platform = try s.read("platform.yml")
-            platform = Self.replacingTopLevelBlock(platform, "proxy", with: E2E.traefikProxyBlock + "\nnetwork: {pools: [\(E2E.pool)]}")
-            platform = Self.replacingTopLevelBlock(platform, "acme", with: nil)
-            platform = platform.replacingOccurrences(of: "domain: kanban.localhost", with: "domain: kanban.localhost\nname: \(E2E.platformName)")
-            try s.write("platform.yml", platform)
+            try Self.copyExample(Fixtures.kanban, into: s)
             for name in ["portal", "team-a"] { try s.renameProject(name, to: "e2ekb-\(name)") }
 
             let apply = try await s.apply()
@@ -48,12 +54,7 @@ extension ApplyE2ETests {
     /// on the tests' Traefik: routed through the proxy, the app reaches its database on the internal network.
     @Test func infraProductionStackRunsUnchanged() async throws {
         try await E2EScenario.run("e2eip-") { s in
-            try s.copyRepository(from: Fixtures.infraProduction)
-            var platform = try s.read("platform.yml")
-            platform = Self.replacingTopLevelBlock(platform, "proxy", with: E2E.traefikProxyBlock + "\nnetwork: {pools: [\(E2E.pool)]}")
-            platform = Self.replacingTopLevelBlock(platform, "acme", with: nil)
-            platform = platform.replacingOccurrences(of: "domain: yourdomain.localhost", with: "domain: yourdomain.localhost\nname: \(E2E.platformName)")
-            try s.write("platform.yml", platform)
+            try Self.copyExample(Fixtures.infraProduction, into: s)
             try s.renameProject("dotnet-app", to: "e2eip-dotnet")
             let apply = try await s.apply()
             try #require(apply.status == 0, "\(apply)")
