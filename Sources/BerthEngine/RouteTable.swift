@@ -76,6 +76,8 @@ public actor RouteTable {
         defer { release() }
         let key = Self.key(project, service)
         let previous = upstreams[key]
+        // Nothing was routed to the service and nothing will be: no push (there may be no proxy at all).
+        if (previous ?? []).isEmpty && containers.isEmpty { return }
         upstreams[key] = containers
         do {
             try await pushLocked()
@@ -90,8 +92,16 @@ public actor RouteTable {
     public func removeProject(_ project: String) async throws {
         await acquire()
         defer { release() }
+        let routed = upstreams.contains { $0.key.hasPrefix("\(project)/") && !$0.value.isEmpty }
+            || state.projects.contains { $0.name == project && !$0.routes.isEmpty }
         upstreams = upstreams.filter { !$0.key.hasPrefix("\(project)/") }
         state.projects.removeAll { $0.name == project }
+        // A project without routes leaves the proxy as it is (there may be no proxy at all); the record
+        // of what the proxy was given still drops the project.
+        guard routed else {
+            try record?.save(state.routes)
+            return
+        }
         try await pushLocked()
     }
 

@@ -82,6 +82,27 @@ extension ApplyE2ETests {
         }
     }
 
+    /// A platform whose projects have no ingress runs no proxy: removing a service, or a whole project,
+    /// must not need one.
+    @Test func servicesAndProjectsWithoutRoutesAreRemovedWithoutAProxy() async throws {
+        try await E2EScenario.run("e2enoproxy-") { s in
+            try s.write("platform.yml", E2E.platformYAML())
+            let p = "e2enoproxy-app"
+            try s.write("projects/\(p)/compose.yml", "services:\n  a: {image: berth-demo/app:1}\n  b: {image: berth-demo/app:1}\n")
+            let first = try await s.apply()
+            try #require(first.status == 0, "\(first)")
+            #expect(!(await E2E.exists(container: E2E.proxyContainer)), "no route, no proxy")
+            try s.write("projects/\(p)/compose.yml", "services:\n  a: {image: berth-demo/app:1}\n")
+            let second = try await s.apply()
+            #expect(second.status == 0, "\(second)")
+            #expect(await E2E.containers("\(p)-b-").isEmpty)
+            try s.removeProject(p)
+            let third = try await s.apply()
+            #expect(third.status == 0, "\(third)")
+            #expect(await E2E.containers("\(p)-").isEmpty)
+        }
+    }
+
     static func waitForDirect(port: Int, timeout: Double = 15) async -> E2EHTTPResponse? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
