@@ -94,31 +94,13 @@ public struct ComposeImport {
         guard case .mapping(let services, _)? = top.first(where: { $0.key.text == "services" })?.value else { return (text, []) }
         for service in services {
             guard case .mapping(let keys, _) = service.value else { continue }
-            var labels: [(key: String, value: String, location: Location)] = []
-            var labelsKeyLine: Int?
-            func collect(_ value: YAMLValue?, keyLine: Int) {
-                switch value {
-                case .mapping(let entries, _)?:
-                    for e in entries where TraefikLabels.isTraefikLabel(e.key.text) {
-                        labels.append((e.key.text, e.value.scalarText ?? "", e.key.location))
-                    }
-                case .sequence(let items, _)?:
-                    for case .scalar(let s) in items {
-                        guard let eq = s.text.firstIndex(of: "="), TraefikLabels.isTraefikLabel(String(s.text[..<eq])) else { continue }
-                        labels.append((String(s.text[..<eq]), String(s.text[s.text.index(after: eq)...]), s.location))
-                    }
-                default: break
-                }
-                if !labels.isEmpty { labelsKeyLine = keyLine }
-            }
-            if let entry = keys.first(where: { $0.key.text == "labels" }) { collect(entry.value, keyLine: entry.key.location.line) }
-            if case .mapping(let deploy, _)? = keys.first(where: { $0.key.text == "deploy" })?.value,
-               let entry = deploy.first(where: { $0.key.text == "labels" }) { collect(entry.value, keyLine: entry.key.location.line) }
-            guard !labels.isEmpty else { continue }
-            if labels.contains(where: { $0.location.line == labelsKeyLine }) {
+            let written = TraefikLabels.written(in: keys).filter { TraefikLabels.isTraefikLabel($0.key) }
+            guard !written.isEmpty else { continue }
+            if written.contains(where: { $0.location.line == $0.keyLine }) {
                 report.notCarried.append("service '\(service.key.text)': its labels are written on one line (flow style); the Traefik labels there were not removed — move them to project.yml's ingress by hand")
                 continue
             }
+            let labels = written.map { (key: $0.key, value: $0.value, location: $0.location) }
             let resolved = labels.map { label in
                 (key: label.key, value: (try? interpolator.interpolate(label.value)) ?? label.value, location: label.location)
             }

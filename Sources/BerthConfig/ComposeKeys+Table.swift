@@ -1,8 +1,4 @@
 extension ComposeKeys {
-    static let later = "not supported yet"
-    static let networksReason =
-        "Berth creates each project's networks itself (<project>_ingress, _internal, _egress); declare internet access and cross-project edges under 'egress' in project.yml"
-
     /// Every Compose key, by scope. Keep sorted within a scope only for reading; the docs sort themselves.
     public static let all: [ComposeKey] = top + service + deploy + resources
 
@@ -92,7 +88,7 @@ extension ComposeKeys {
         .init(.service, "develop", .noted, "`docker compose watch` settings for development; no effect on a deployment."),
         .init(.service, "build", .applied, "Built through the Engine API before the first change of an apply (a failed build changes nothing), tagged `<project>-<service>:<context digest>`; a source change rolls out, an unchanged one does not rebuild. `ssh`, `secrets`, `platforms`, `cache_to`… are refused. See [Build](#build)."),
         .init(.service, "pull_policy", .applied, "`always`, `missing`, `if_not_present`, `never`, `build`, `daily`, `weekly`, `every_<duration>`; wins over `--pull`; not part of the config hash."),
-        .init(.service, "pull_refresh_after", .refused, later),
+        .init(.service, "pull_refresh_after", .refused, "not supported yet; use pull_policy: every_<duration>"),
         .init(.service, "networks", .applied, "List or mapping with `aliases`, `ipv4_address` (one replica, `recreate`), `priority`."),
         .init(.service, "network_mode", .policy, "`none`; `service:x` (recreated after each rollout of x); `container:NAME`; `host` needs `policy.host_network`."),
         .init(.service, "links", .mapped, "`svc[:alias]`: an alias of `svc` on the networks both share; `svc` starts first."),

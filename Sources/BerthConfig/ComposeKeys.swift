@@ -41,14 +41,15 @@ public struct ComposeKey: Sendable, Hashable {
 
 public enum ComposeKeys {
     /// The keys a mapping of `scope` may carry.
-    public static func known(_ scope: ComposeKey.Scope) -> [String] {
-        all.filter { $0.scope == scope && $0.accepted }.map(\.name)
-    }
+    public static func known(_ scope: ComposeKey.Scope) -> [String] { knownByScope[scope] ?? [] }
 
     /// The refused keys of `scope`, each with its reason.
-    public static func refused(_ scope: ComposeKey.Scope) -> [String: String] {
-        Dictionary(all.filter { $0.scope == scope && !$0.accepted }.map { ($0.name, $0.note) }, uniquingKeysWith: { a, _ in a })
-    }
+    public static func refused(_ scope: ComposeKey.Scope) -> [String: String] { refusedByScope[scope] ?? [:] }
+
+    // Read for every service of every project: worked out once.
+    private static let knownByScope: [ComposeKey.Scope: [String]] = Dictionary(grouping: all.filter(\.accepted), by: \.scope).mapValues { $0.map(\.name) }
+    private static let refusedByScope: [ComposeKey.Scope: [String: String]] = Dictionary(grouping: all.filter { !$0.accepted }, by: \.scope)
+        .mapValues { Dictionary($0.map { ($0.name, $0.note) }, uniquingKeysWith: { a, _ in a }) }
 
     public static func key(_ scope: ComposeKey.Scope, _ name: String) -> ComposeKey? {
         all.first { $0.scope == scope && $0.name == name }

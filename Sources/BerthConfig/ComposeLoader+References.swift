@@ -25,22 +25,8 @@ extension ComposeLoader {
         let keys = service.labels.keys.filter(TraefikLabels.isTraefikLabel).sorted()
         guard !keys.isEmpty else { return }
         var locations: [String: Location] = [:]
-        func collect(_ value: YAMLValue?) {
-            switch value {
-            case .mapping(let entries, _)?:
-                for e in entries { locations[e.key.text] = e.value.location }
-            case .sequence(let items, _)?:
-                for item in items {
-                    if case .scalar(let s) = item, let eq = s.text.firstIndex(of: "=") { locations[String(s.text[..<eq])] = s.location }
-                }
-            default: break
-            }
-        }
         if case .mapping(let serviceKeys, _) = entry.value {
-            collect(serviceKeys.first { $0.key.text == "labels" }?.value)
-            if case .mapping(let deployKeys, _)? = serviceKeys.first(where: { $0.key.text == "deploy" })?.value {
-                collect(deployKeys.first { $0.key.text == "labels" }?.value)
-            }
+            for label in TraefikLabels.written(in: serviceKeys) { locations[label.key] = label.location }
         }
         var declared = service.expose.compactMap { Int($0.split(separator: "/").first ?? "") }
         declared += (service.ports ?? []).filter { $0.proto == .tcp }.map(\.containerPort)

@@ -16,8 +16,6 @@ struct ComposeLoader {
     /// The profiles project.yml enables (`profiles:`), with where each is written.
     var profiles: [(text: String, location: Location)] = []
 
-    static let networksReason = ComposeKeys.networksReason
-
     func load(_ root: YAMLValue, variables interpolator: Interpolator) -> ComposeFile? {
         var loader = self
         loader.variables = interpolator.variables

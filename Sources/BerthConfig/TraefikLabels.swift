@@ -25,6 +25,40 @@ struct TraefikLabels {
 
     static func isTraefikLabel(_ key: String) -> Bool { key == "traefik" || key.hasPrefix("traefik.") }
 
+    /// A label as compose.yml writes it, before interpolation.
+    struct Written {
+        var key: String
+        var value: String
+        /// The value's position (mapping form) or the item's (list form).
+        var location: Location
+        /// The line of the `labels` key it stands under.
+        var keyLine: Int
+    }
+
+    /// Every label under `labels` and `deploy.labels` of a service's raw mapping.
+    static func written(in service: [YAMLEntry]) -> [Written] {
+        var result: [Written] = []
+        func collect(_ entry: YAMLEntry?) {
+            guard let entry else { return }
+            switch entry.value {
+            case .mapping(let entries, _):
+                for e in entries { result.append(Written(key: e.key.text, value: e.value.scalarText ?? "", location: e.value.location, keyLine: entry.key.location.line)) }
+            case .sequence(let items, _):
+                for case .scalar(let s) in items {
+                    guard let eq = s.text.firstIndex(of: "=") else { continue }
+                    result.append(Written(key: String(s.text[..<eq]), value: String(s.text[s.text.index(after: eq)...]), location: s.location,
+                                          keyLine: entry.key.location.line))
+                }
+            case .scalar: break
+            }
+        }
+        collect(service.first { $0.key.text == "labels" })
+        if case .mapping(let deploy, _)? = service.first(where: { $0.key.text == "deploy" })?.value {
+            collect(deploy.first { $0.key.text == "labels" })
+        }
+        return result
+    }
+
     func read() -> Result {
         var result = Result()
         guard !labels.isEmpty else { return result }
