@@ -63,7 +63,18 @@ public struct CaddyAdmin: Sendable {
         guard status == 200 else {
             throw Failure(message: "Caddy refused the configuration (HTTP \(status)): \(String(decoding: body, as: UTF8.self).prefix(600))")
         }
-        let (readStatus, current) = try await request(.GET, "/config/")
+        // The read-back may reach the admin server Caddy is just replacing, which closes it (about one load
+        // in 200 under load): a GET is safe to repeat, so it is, briefly; the load itself is never repeated.
+        var attempt = 0
+        var readBack: (status: UInt, body: Data)?
+        while readBack == nil {
+            do { readBack = try await request(.GET, "/config/") } catch {
+                attempt += 1
+                if attempt >= 5 { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let (readStatus, current) = readBack!
         guard readStatus == 200, Self.sameJSON(current, config, ignoring: ["admin"]) else {
             throw Failure(message: "Caddy's configuration read back differs from what Berth loaded")
         }
