@@ -93,7 +93,8 @@ public struct ProxyConfig: Sendable, Hashable {
 }
 
 public enum ACMEChallenge: String, Sendable, Hashable, CaseIterable {
-    case http, dns
+    /// HTTP-01 on the http entrypoint, TLS-ALPN-01 on the https one, DNS-01 through a DNS provider.
+    case http, tlsALPN = "tls-alpn", dns
 }
 
 public struct ACMEConfig: Sendable, Hashable {
@@ -108,6 +109,12 @@ public struct ACMEConfig: Sendable, Hashable {
     /// The name of the certificate resolver in Traefik's static config.
     public var resolverName: String = "letsencrypt"
     public var storage: String = "/letsencrypt/acme.json"
+    /// The ACME server's own TLS root (PEM), absolute: trusted by the proxy for the directory URL
+    /// (`ca_root`, e.g. Pebble's listener CA). Nil: the system roots.
+    public var caRoot: String?
+    /// Names of the environment variables the DNS provider reads (lego's, e.g. `CF_DNS_API_TOKEN`).
+    /// Only the names are configuration; the values reach the proxy container's environment.
+    public var dnsCredentials: [String] = []
 
     public static let letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory"
     public static let letsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory"

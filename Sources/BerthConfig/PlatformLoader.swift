@@ -1,6 +1,11 @@
+import Foundation
+
 /// Reads `platform.yml` strictly.
 struct PlatformLoader {
     let sink: DiagnosticSink
+    /// The repository's directory (for `acme.ca_root`) and the environment the ACME credentials come from.
+    var root: URL? = nil
+    var environment: [String: String] = [:]
     static let file = "platform.yml"
 
     func load(_ root: YAMLValue) -> PlatformConfig? {
@@ -60,38 +65,8 @@ struct PlatformLoader {
                 }
             }
         }
-        if let f = top.fields("acme", known: ["email", "ca", "challenge", "dns_provider", "resolvers", "resolver_name", "storage"]) {
-            if let email = f.string("email") {
-                let parts = email.split(separator: "@")
-                if parts.count != 2 || !Names.isHostName(String(parts[1])) { f.error("email", "'email' in 'acme' is not an email address: '\(email)'") }
-                p.acme.email = email
-            }
-            if let ca = f.string("ca") {
-                switch ca {
-                case "production": p.acme.ca = ACMEConfig.letsEncryptProduction
-                case "staging": p.acme.ca = ACMEConfig.letsEncryptStaging
-                default:
-                    if !(ca.hasPrefix("https://") || ca.hasPrefix("http://")) {
-                        f.error("ca", "'ca' in 'acme' must be production, staging or an ACME directory URL, found '\(ca)'")
-                    }
-                    p.acme.ca = ca
-                }
-            }
-            if let challenge = f.string("challenge") {
-                if let c = ACMEChallenge(rawValue: challenge) { p.acme.challenge = c } else {
-                    f.error("challenge", "'challenge' in 'acme' must be http or dns, found '\(challenge)'")
-                }
-            }
-            p.acme.dnsProvider = f.string("dns_provider")
-            p.acme.resolvers = f.strings("resolvers") ?? []
-            p.acme.resolverName = f.string("resolver_name") ?? p.acme.resolverName
-            p.acme.storage = f.string("storage") ?? p.acme.storage
-            if p.acme.challenge == .dns && p.acme.dnsProvider == nil {
-                sink.error(f.location, "'acme' uses the dns challenge but names no 'dns_provider' (e.g. cloudflare)")
-            }
-            if !f.has("email") {
-                sink.error(f.location, "'acme' needs 'email' (Let's Encrypt's account contact)")
-            }
+        if let f = top.fields("acme", known: ACMELoader.keys) {
+            p.acme = ACMELoader(sink: sink, root: self.root, environment: environment, proxy: p.proxy.kind).load(f)
         }
         if let value = top["entrypoints"] {
             p.entrypoints = entrypoints(value, platform: p)

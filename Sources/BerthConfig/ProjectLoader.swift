@@ -77,8 +77,8 @@ struct ProjectLoader {
         if f.has("host") && f.has("hosts") { f.error("host", "use either 'host' or 'hosts', not both") }
         var seen = Set<String>()
         hostItems = hostItems.filter { host, location in
-            if !Names.isHostName(host) {
-                sink.error(location, "'\(host)' is not a valid host name (letters, digits and '-' in dot-separated labels)")
+            if !Names.isHostName(host) && !Names.isWildcardHost(host) {
+                sink.error(location, "'\(host)' is not a valid host name (letters, digits and '-' in dot-separated labels, or *.name for a wildcard)")
             }
             guard seen.insert(host.lowercased()).inserted else {
                 sink.error(location, "host '\(host)' is listed twice in this route")

@@ -31,6 +31,7 @@ struct RepositoryValidator {
         validatePorts()
         validateNetworks()
         validateContainerNames()
+        validateACME()
     }
 
     /// Compose `container_name`: one container per name on the engine, so no two services may ask for one,

@@ -23,6 +23,13 @@ public enum Names {
         }
     }
 
+    /// `*.example.com`: a wildcard host (one leading `*` label, then a host name with at least two labels).
+    public static func isWildcardHost(_ s: String) -> Bool {
+        guard s.hasPrefix("*.") else { return false }
+        let rest = String(s.dropFirst(2))
+        return rest.contains(".") && isHostName(rest)
+    }
+
     private static func isLowerAlnum(_ c: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(c) || ("0"..."9").contains(c)
     }

@@ -9,11 +9,15 @@ import BerthPlan
 /// `berth_http`'s own routes, so plain-http routes keep working. Routes are ordered longest path first.
 ///
 /// Stock Caddy cannot express everything Traefik can: tcp/udp routes, `rate_limit` middlewares, the
-/// CrowdSec bouncer and the ACME dns challenge are left out, and `warnings(_:)` says what was left out.
-/// Validation already rejects the first three when `proxy.kind` is caddy.
+/// CrowdSec bouncer are left out, and `warnings(_:)` says what was left out. Validation already rejects
+/// the first two when `proxy.kind` is caddy, and the ACME dns challenge (no DNS provider modules).
 public enum CaddyRenderer {
     public static let httpsServer = "berth_https"
     public static let httpServer = "berth_http"
+    /// Where the proxy finds `acme.ca_root` inside its container (the state directory is mounted at /run/berth).
+    public static let caRootPath = "/run/berth/acme-ca-root.pem"
+    /// Caddy's data directory inside its container (`XDG_DATA_HOME`): certificates live in `caddy/certificates/`.
+    public static let dataDirectory = "/data"
 
     /// `caddy/caddy.json`. What it leaves out is listed by `warnings(_:)`.
     public static func config(_ state: DesiredState, adminListen: String = "localhost:2019") -> RenderedFile {
@@ -64,11 +68,6 @@ public enum CaddyRenderer {
         if platform.crowdsec.enabled {
             warnings.append("crowdsec is not applied: its bouncer is a Traefik plugin; use proxy.kind traefik")
         }
-        if platform.acme.enabled && platform.acme.challenge == .dns {
-            warnings.append(
-                "acme: the dns challenge needs a Caddy build with the dns.providers.\(platform.acme.dnsProvider ?? "") module; "
-                    + "stock Caddy uses the http and tls-alpn challenges instead")
-        }
         for route in state.routes {
             guard route.proto == .http else {
                 warnings.append("route '\(route.name)' (\(route.proto.rawValue)) is not served: Caddy serves http routes only; use proxy.kind traefik")
@@ -110,11 +109,15 @@ public enum CaddyRenderer {
     /// issuer. Without ACME: Caddy's internal issuer for every TLS host, like Traefik's default certificate.
     static func automationPolicy(_ acme: ACMEConfig, hosts: [String]) -> Document? {
         if let email = acme.email {
-            return .object([
-                ("issuers", .array([
-                    .object([("module", .string("acme")), ("ca", .string(acme.ca)), ("email", .string(email))]),
-                ])),
-            ])
+            var issuer: [(String, Document)] = [("module", .string("acme")), ("ca", .string(acme.ca)), ("email", .string(email))]
+            // One challenge, as configured: Caddy would otherwise try TLS-ALPN-01 first, then HTTP-01.
+            switch acme.challenge {
+            case .http: issuer.append(("challenges", .object([("tls-alpn", .object([("disabled", .bool(true))]))])))
+            case .tlsALPN: issuer.append(("challenges", .object([("http", .object([("disabled", .bool(true))]))])))
+            case .dns: break  // refused by validation for caddy
+            }
+            if acme.caRoot != nil { issuer.append(("trusted_roots_pem_files", .strings([caRootPath]))) }
+            return .object([("issuers", .array([.object(issuer)]))])
         }
         let subjects = Array(Set(hosts.map { $0.lowercased() })).sorted()
         guard !subjects.isEmpty else { return nil }

@@ -26,7 +26,7 @@ extension TraefikRenderer {
             ]
             let chain = middlewareChain(route, platform: platform)
             if !chain.isEmpty { fields.append(("middlewares", .strings(chain))) }
-            if route.tls { fields.append(("tls", tls(platform))) }
+            if route.tls { fields.append(("tls", tls(platform, hosts: route.hosts))) }
             return .object(fields)
         case .tcp:
             var fields: [(String, Document)] = [
@@ -34,7 +34,7 @@ extension TraefikRenderer {
                 ("rule", .string(tcpRule(route))),
                 ("service", .string(route.name)),
             ]
-            if route.tls { fields.append(("tls", tls(platform))) }
+            if route.tls { fields.append(("tls", tls(platform, hosts: route.hosts))) }
             return .object(fields)
         case .udp:
             return .object([
@@ -45,9 +45,17 @@ extension TraefikRenderer {
     }
 
     /// `{certResolver}` with ACME; otherwise an empty block, which still makes the router TLS-only
-    /// (served with Traefik's default certificate).
-    static func tls(_ platform: PlatformConfig) -> Document {
-        platform.acme.enabled ? .object([("certResolver", .string(platform.acme.resolverName))]) : .object([])
+    /// (served with Traefik's default certificate). A wildcard host is matched by a regular expression,
+    /// from which Traefik cannot tell the certificate's names: `domains` lists them (main + sans).
+    static func tls(_ platform: PlatformConfig, hosts: [String] = []) -> Document {
+        guard platform.acme.enabled else { return .object([]) }
+        var fields: [(String, Document)] = [("certResolver", .string(platform.acme.resolverName))]
+        if let main = hosts.first, hosts.contains(where: { $0.hasPrefix("*.") }) {
+            var domain: [(String, Document)] = [("main", .string(main))]
+            if hosts.count > 1 { domain.append(("sans", .strings(Array(hosts.dropFirst())))) }
+            fields.append(("domains", .array([.object(domain)])))
+        }
+        return .object(fields)
     }
 
     static func service(_ route: ProxyRoute) -> Document {
@@ -80,7 +88,7 @@ extension TraefikRenderer {
     /// `Host(`a`) || Host(`b`)`, and `&& PathPrefix(`/x`)` below the root; several hosts are
     /// parenthesised since `&&` binds tighter than `||`.
     static func httpRule(_ route: ProxyRoute) -> String {
-        let hosts = route.hosts.map { "Host(`\($0)`)" }.joined(separator: " || ")
+        let hosts = route.hosts.map { hostMatcher($0, plain: "Host", regexp: "HostRegexp") }.joined(separator: " || ")
         guard route.path != "/" else { return hosts }
         let matcher = route.hosts.count > 1 ? "(\(hosts))" : hosts
         return "\(matcher) && PathPrefix(`\(route.path)`)"
@@ -89,7 +97,15 @@ extension TraefikRenderer {
     /// Without TLS a tcp router cannot see a host name, so it takes every connection on its entrypoint.
     static func tcpRule(_ route: ProxyRoute) -> String {
         guard route.tls, !route.hosts.isEmpty else { return "HostSNI(`*`)" }
-        return route.hosts.map { "HostSNI(`\($0)`)" }.joined(separator: " || ")
+        return route.hosts.map { hostMatcher($0, plain: "HostSNI", regexp: "HostSNIRegexp") }.joined(separator: " || ")
+    }
+
+    /// `Host(`a.example`)`; a wildcard `*.example` (one label, as in a certificate) as
+    /// `HostRegexp(`^[^.]+\.example$`)`, since Traefik v3's `Host` takes no wildcard.
+    static func hostMatcher(_ host: String, plain: String, regexp: String) -> String {
+        guard host.hasPrefix("*.") else { return "\(plain)(`\(host)`)" }
+        let base = host.dropFirst(2).replacingOccurrences(of: ".", with: "\\.")
+        return "\(regexp)(`^[^.]+\\.\(base)$`)"
     }
 
     /// One more than the path prefix's length, so a longer prefix wins whatever its host list. Traefik's

@@ -24,6 +24,8 @@ public enum TraefikRenderer {
     /// The plugin's key under `experimental.plugins` and in the middleware's `plugin` block.
     public static let crowdsecPlugin = "crowdsec-bouncer"
     public static let crowdsecModule = "github.com/maxlerebourg/crowdsec-bouncer-traefik-plugin"
+    /// Where the proxy finds `acme.ca_root` inside its container (lego reads it from `LEGO_CA_CERTIFICATES`).
+    public static let caRootPath = "/etc/traefik/acme-ca-root.pem"
 
     /// `traefik/traefik.yml`.
     public static func staticConfig(_ state: DesiredState) -> RenderedFile {
@@ -120,6 +122,8 @@ public enum TraefikRenderer {
         switch acme.challenge {
         case .http:
             fields.append(("httpChallenge", .object([("entryPoint", .string(webEntrypoint))])))
+        case .tlsALPN:
+            fields.append(("tlsChallenge", .object([])))
         case .dns:
             var dns: [(String, Document)] = [("provider", .string(acme.dnsProvider ?? ""))]
             if !acme.resolvers.isEmpty { dns.append(("resolvers", .strings(acme.resolvers))) }
