@@ -10,6 +10,7 @@ struct ACMELoader {
 
     static let keys = [
         "email", "ca", "ca_root", "challenge", "dns_provider", "dns_credentials", "resolvers", "resolver_name", "storage",
+        "certificates_duration",
     ]
 
     func load(_ f: Fields) -> ACMEConfig {
@@ -40,6 +41,13 @@ struct ACMELoader {
         acme.resolvers = f.strings("resolvers") ?? []
         acme.resolverName = f.string("resolver_name") ?? acme.resolverName
         acme.storage = f.string("storage") ?? acme.storage
+        if f.has("storage"), !acme.storage.hasPrefix("/letsencrypt/") || acme.storage.count <= "/letsencrypt/".count {
+            f.error("storage", "'storage' in 'acme' must be a file under /letsencrypt/ (where Berth mounts the proxy's state directory), found '\(acme.storage)'")
+        }
+        acme.certificatesDuration = f.int("certificates_duration", in: 1...87_600)
+        if acme.certificatesDuration != nil && proxy == .caddy {
+            f.error("certificates_duration", "'certificates_duration' is Traefik's; Caddy renews by the certificate's own lifetime (at 1/3 left): remove it")
+        }
         if let path = f.string("ca_root") { acme.caRoot = caRoot(path, f) }
         let credentials = f.stringItems("dns_credentials") ?? []
         acme.dnsCredentials = credentials.map(\.text)

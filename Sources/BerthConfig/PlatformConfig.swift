@@ -115,6 +115,9 @@ public struct ACMEConfig: Sendable, Hashable {
     /// Names of the environment variables the DNS provider reads (lego's, e.g. `CF_DNS_API_TOKEN`).
     /// Only the names are configuration; the values reach the proxy container's environment.
     public var dnsCredentials: [String] = []
+    /// Traefik's `certificatesDuration` (hours): how long the CA's certificates last, from which Traefik
+    /// derives when to renew and how often to check (nil: Traefik's default, 2160 = 90 days).
+    public var certificatesDuration: Int?
 
     public static let letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory"
     public static let letsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory"

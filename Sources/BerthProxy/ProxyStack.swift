@@ -59,7 +59,7 @@ public struct ProxyStack: Sendable {
         let p = platform.proxy
         return "\(p.kind.rawValue)|\(p.resolvedImage)|\(p.network.rawValue)|\(p.bindAddress)|\(p.httpPort)|\(p.httpsPort)|\(p.apiPort)|"
             + platform.entrypoints.values.map { "\($0.name):\($0.port)/\($0.proto.rawValue)" }.sorted().joined(separator: ",")
-            + "|\(directory.path)"
+            + "|\(directory.path)" + (p.kind == .caddy ? "|data" : "") + acmeSignature
     }
 
     /// Why the existing proxy container cannot be kept (nil: keep it). Besides changed settings, a
@@ -158,9 +158,13 @@ public struct ProxyStack: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         switch platform.proxy.kind {
         case .caddy:
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+            try copyCARoot()
             try OutputDirectory.writeAtomically(caddyDriver.document(initial).json(), to: caddyConfig)
         case .traefik:
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("letsencrypt"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: traefikDirectory, withIntermediateDirectories: true)
+            try copyCARoot()
             _ = try TraefikDriver(directory: traefikDirectory, api: "").write(initial)
         }
         if platform.proxy.network == .bridge, try await runtime.networkLabels(networkName) == nil {
@@ -198,6 +202,9 @@ public struct ProxyStack: Sendable {
         switch platform.proxy.kind {
         case .caddy:
             service.command = ["caddy", "run", "--config", "/run/berth/caddy.json"]
+            // Certificates survive a recreate of the proxy: Caddy's data directory is in the state directory.
+            binds.append((host: directory.appendingPathComponent("data").path, container: CaddyRenderer.dataDirectory))
+            service.environment["XDG_DATA_HOME"] = CaddyRenderer.dataDirectory
         case .traefik:
             binds = [(host: traefikDirectory.path, container: "/etc/traefik"),
                      (host: directory.appendingPathComponent("letsencrypt").path, container: "/letsencrypt")]
@@ -205,6 +212,7 @@ public struct ProxyStack: Sendable {
                 // The bouncer key reaches Traefik's file-provider templates through its environment, never a file.
                 service.environment[platform.crowdsec.lapiKeyEnv] = key
             }
+            for (name, value) in acmeEnvironment { service.environment[name] = value }
         }
         let bridge = platform.proxy.network == .bridge
         var request = ContainerRequest(

@@ -119,6 +119,7 @@ public enum TraefikRenderer {
         var fields: [(String, Document)] = [
             ("email", .string(email)), ("storage", .string(acme.storage)), ("caServer", .string(acme.ca)),
         ]
+        if let hours = acme.certificatesDuration { fields.append(("certificatesDuration", .int(hours))) }
         switch acme.challenge {
         case .http:
             fields.append(("httpChallenge", .object([("entryPoint", .string(webEntrypoint))])))

@@ -1,0 +1,54 @@
+import BerthConfig
+import BerthRender
+import Crypto
+import Foundation
+
+/// What the proxy container needs for ACME beyond its config files: the CA's own TLS root (copied
+/// into the state directory it mounts) and the DNS provider's credentials (its environment only).
+extension ProxyStack {
+    /// `acme.ca_root` on the host, where the proxy reads it (`CaddyRenderer.caRootPath`, `TraefikRenderer.caRootPath`).
+    var caRootCopy: URL {
+        platform.proxy.kind == .caddy
+            ? directory.appendingPathComponent("acme-ca-root.pem")
+            : traefikDirectory.appendingPathComponent("acme-ca-root.pem")
+    }
+
+    func copyCARoot() throws {
+        guard platform.acme.enabled, let source = platform.acme.caRoot else { return }
+        try OutputDirectory.writeAtomically(String(decoding: try Data(contentsOf: URL(fileURLWithPath: source)), as: UTF8.self), to: caRootCopy)
+    }
+
+    /// Traefik's (lego's) environment: the CA root to trust, and the DNS provider's credentials,
+    /// resolved by `ACMECredentials` from berth's own environment (validation refused missing ones).
+    var acmeEnvironment: [String: String] {
+        guard platform.acme.enabled else { return [:] }
+        var env: [String: String] = [:]
+        if platform.acme.caRoot != nil { env["LEGO_CA_CERTIFICATES"] = TraefikRenderer.caRootPath }
+        if platform.acme.challenge == .dns {
+            for (name, value) in ACMECredentials.resolve(platform.acme.dnsCredentials, from: ProcessInfo.processInfo.environment) {
+                env[name] = value
+            }
+        }
+        return env
+    }
+
+    /// Part of the proxy's signature (a change recreates it): Traefik reads its ACME resolver and its
+    /// environment only when it starts, and either proxy reads the CA root file then. Credentials
+    /// count by a digest of their values, never the values.
+    var acmeSignature: String {
+        let acme = platform.acme
+        guard acme.enabled else { return "" }
+        let duration: String = acme.certificatesDuration.map { String($0) } ?? ""
+        var parts: [String] = [acme.email ?? "", acme.ca, acme.challenge.rawValue, acme.dnsProvider ?? ""]
+        parts += [acme.resolvers.joined(separator: ","), acme.resolverName, acme.storage, duration]
+        if let root = acme.caRoot, let data = FileManager.default.contents(atPath: root) {
+            parts.append("root:" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined())
+        }
+        if !acme.dnsCredentials.isEmpty {
+            let values = ACMECredentials.resolve(acme.dnsCredentials, from: ProcessInfo.processInfo.environment)
+            let joined = acme.dnsCredentials.map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n")
+            parts.append("credentials:" + SHA256.hash(data: Data(joined.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined())
+        }
+        return "|acme:" + parts.joined(separator: ";")
+    }
+}

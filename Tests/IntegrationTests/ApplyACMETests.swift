@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// HTTPS with ACME end to end against a real CA (Pebble, started by the test): `berth apply` → the
+/// proxy obtains a certificate for every routed TLS host, curl verifies it against Pebble's root,
+/// http redirects to https, `tls: false` routes get none, and `berth certs` reads what the proxy stored.
+extension ApplyE2ETests {
+    static func acmePlatform(_ s: E2EScenario, pebble: E2EPebble, proxy: String, challenge: String, extra: String = "") throws {
+        try s.write("pebble-ca.pem", String(contentsOf: pebble.listenerCA, encoding: .utf8))
+        try s.write("platform.yml", """
+            domain: e2e.localhost
+            \(proxy)
+            network: {pools: [\(E2E.pool)]}
+            acme:
+              email: ops@\(E2EPebble.domain)
+              ca: \(E2EPebble.directoryURL)
+              ca_root: pebble-ca.pem
+              challenge: \(challenge)
+            \(extra)
+            """)
+    }
+
+    static func acmeProject(hosts: [String], plain: String) -> String {
+        """
+        ingress:
+          - service: web
+            hosts: [\(hosts.joined(separator: ", "))]
+            port: 8080
+            health: {path: /cgi-bin/health, interval: 1s, timeout: 1s}
+          - service: web
+            hosts: [\(plain)]
+            port: 8080
+            tls: false
+
+        """
+    }
+
+    static func certs(_ s: E2EScenario) async throws -> [[String: Any]] {
+        let result = try await s.berth("certs", ["--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        return try #require(entries, "berth certs --json: \(result)")
+    }
+
+    /// Every https host verifies against Pebble's root, http redirects to https on the proxy's https port.
+    static func expectTrustedHTTPSAndRedirects(_ pebble: E2EPebble, hosts: [String], plain: String) async {
+        for host in hosts {
+            let https = await pebble.waitForTrustedHTTPS(host, "/cgi-bin/version")
+            #expect(https.status == 0 && https.stdout.hasPrefix("200"), "curl --cacert <pebble root> https://\(host): \(https)")
+            let http = await pebble.curl(host, "/cgi-bin/version", port: E2E.httpPort, scheme: "http")
+            let code = http.stdout.prefix(3)
+            #expect(["301", "302", "307", "308"].contains(code), "http://\(host) must redirect: \(http)")
+            #expect(http.stdout.contains("https://\(host):\(E2E.httpsPort)/cgi-bin/version"), "\(http)")
+        }
+        let plainHTTP = await pebble.curl(plain, "/cgi-bin/version", port: E2E.httpPort, scheme: "http")
+        #expect(plainHTTP.stdout.hasPrefix("200"), "a tls: false route is served over http: \(plainHTTP)")
+    }
+
+    /// Traefik, HTTP-01. Pebble's certificates last 1230 s and `certificates_duration: 1` tells Traefik
+    /// they are short: it then renews 20 minutes before the end, checking every minute — so the first
+    /// check renews, and `berth certs` shows a new serial and a later not-after.
+    @Test func traefikObtainsCertificatesFromPebbleOverHTTP01AndRenewsThem() async throws {
+        try await E2EPebble.run(validity: 1230) { pebble in
+            try await E2EScenario.run("e2eacmet-") { s in
+                let hosts = ["a.\(E2EPebble.domain)", "b.\(E2EPebble.domain)"]
+                let plain = "plain.\(E2EPebble.domain)"
+                try Self.acmePlatform(s, pebble: pebble, proxy: E2E.traefikProxyBlock, challenge: "http", extra: "  certificates_duration: 1")
+                try s.project("e2eacmet-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: plain))
+
+                let before = try await Self.certs(s)
+                #expect(before.map { $0["status"] as? String } == ["missing", "missing"], "before apply: \(before)")
+
+                let apply = try await s.apply()
+                try #require(apply.status == 0, "\(apply)")
+                await Self.expectTrustedHTTPSAndRedirects(pebble, hosts: hosts, plain: plain)
+
+                let first = try await Self.certs(s)
+                #expect(first.map { $0["host"] as? String } == hosts, "only the TLS hosts: \(first)")
+                for entry in first {
+                    #expect(entry["status"] as? String == "expiring", "a 20-minute certificate is within 14 days of its end: \(entry)")
+                    #expect((entry["issuer"] as? String)?.contains("Pebble") == true, "\(entry)")
+                    #expect((entry["sans"] as? [String])?.contains(entry["host"] as? String ?? "") == true, "\(entry)")
+                }
+                let serials = Set(first.compactMap { $0["serial"] as? String })
+                let notAfter = first.compactMap { $0["not_after"] as? String }.max() ?? ""
+
+                // Renewal: within Traefik's first check (one minute after it started) plus slack.
+                var renewed: [[String: Any]] = []
+                let deadline = Date().addingTimeInterval(150)
+                while Date() < deadline {
+                    try await Task.sleep(for: .seconds(3))
+                    let now = try await Self.certs(s)
+                    if now.allSatisfy({ !serials.contains($0["serial"] as? String ?? "") }) { renewed = now; break }
+                }
+                if renewed.isEmpty {
+                    let last = try await Self.certs(s)
+                    Issue.record("no renewed certificate within 150 s; last: \(last)")
+                    return
+                }
+                for entry in renewed {
+                    #expect((entry["not_after"] as? String ?? "") > notAfter, "the renewed certificate ends later: \(entry)")
+                }
+                let again = await pebble.waitForTrustedHTTPS(hosts[0], "/cgi-bin/version")
+                #expect(again.stdout.hasPrefix("200"), "\(again)")
+            }
+        }
+    }
+
+    /// Caddy, TLS-ALPN-01 only (HTTP-01 disabled in the issuer), certificates in Caddy's data
+    /// directory under the state directory, so that they survive a recreate of the proxy.
+    @Test func caddyObtainsCertificatesFromPebbleOverTLSALPN01() async throws {
+        try await E2EPebble.run { pebble in
+            try await E2EScenario.run("e2eacmec-") { s in
+                let hosts = ["c.\(E2EPebble.domain)", "d.\(E2EPebble.domain)"]
+                let plain = "plainc.\(E2EPebble.domain)"
+                let proxy = "proxy: {kind: caddy, image: \(E2E.proxyImage), http_port: \(E2E.httpPort), https_port: \(E2E.httpsPort), bind_address: 127.0.0.1}"
+                try Self.acmePlatform(s, pebble: pebble, proxy: proxy, challenge: "tls-alpn")
+                try s.project("e2eacmec-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: plain))
+                let apply = try await s.apply()
+                try #require(apply.status == 0, "\(apply)")
+                await Self.expectTrustedHTTPSAndRedirects(pebble, hosts: hosts, plain: plain)
+
+                let certs = try await Self.certs(s)
+                #expect(certs.map { $0["host"] as? String } == hosts, "\(certs)")
+                for entry in certs {
+                    #expect((entry["issuer"] as? String)?.contains("Pebble") == true, "\(entry)")
+                    #expect(entry["status"] as? String == "expiring" || entry["status"] as? String == "ok", "\(entry)")
+                }
+                let stored = s.stateDir.appendingPathComponent("\(E2E.platformName)/proxy/data/caddy/certificates")
+                let issuers = (try? FileManager.default.contentsOfDirectory(atPath: stored.path)) ?? []
+                #expect(issuers.contains("127.0.0.1-14000-dir"), "Caddy's certificates are in the state directory: \(issuers)")
+                let logs = await E2ECommand.docker(["logs", E2E.proxyContainer])
+                #expect(logs.output.contains("tls-alpn-01"), "the tls-alpn-01 challenge was used")
+                #expect(!logs.output.contains("\"challenge_type\":\"http-01\""), "http-01 is disabled")
+            }
+        }
+    }
+}
