@@ -57,7 +57,7 @@ struct ACMELoader {
             }
         }
         let missing = ACMECredentials.missing(acme.dnsCredentials, in: environment)
-        for (name, location) in credentials where missing.contains(name) {
+        for (name, location) in credentials where missing.contains(name) && ACMECredentials.isVariableName(name) {
             sink.error(location, "the DNS provider's credential '\(name)' is not set: export \(name) in berth's environment (its value goes only to the proxy container's environment)")
         }
         if acme.challenge == .dns {

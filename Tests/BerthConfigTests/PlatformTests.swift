@@ -25,8 +25,8 @@ import TestSupport
         let p = try Repo.load(Self.platform("""
             proxy: {kind: caddy, image: "caddy:2.9", http_port: 8080, https_port: 8443, bind_address: 127.0.0.1,
                     redirect_to_https: false, access_log: false}
-            acme: {email: ops@example.test, ca: staging, challenge: dns, dns_provider: cloudflare, resolvers: [1.1.1.1:53],
-                   resolver_name: le, storage: /data/acme.json}
+            acme: {email: ops@example.test, ca: staging, challenge: tls-alpn, resolvers: [1.1.1.1:53],
+                   resolver_name: le, storage: /letsencrypt/le.json}
             entrypoints: {pg: {port: 5432}, dns: {port: 53, protocol: udp}}
             crowdsec: {enabled: false, lapi_url: "http://cs:8080", lapi_key_env: CS_KEY, plugin_version: v1.4.0}
             network: {pools: [10.50.0.0/20, 10.60.0.0/24], subnet_prefix: 28}
@@ -35,9 +35,9 @@ import TestSupport
             """)).platform
         #expect(p.proxy.kind == .caddy && p.proxy.resolvedImage == "caddy:2.9" && p.proxy.httpPort == 8080 && p.proxy.httpsPort == 8443)
         #expect(p.proxy.bindAddress == "127.0.0.1" && !p.proxy.redirectToHTTPS && !p.proxy.accessLog)
-        #expect(p.acme.enabled && p.acme.ca == ACMEConfig.letsEncryptStaging && p.acme.challenge == .dns)
-        #expect(p.acme.dnsProvider == "cloudflare" && p.acme.resolvers == ["1.1.1.1:53"] && p.acme.resolverName == "le")
-        #expect(p.acme.storage == "/data/acme.json")
+        #expect(p.acme.enabled && p.acme.ca == ACMEConfig.letsEncryptStaging && p.acme.challenge == .tlsALPN)
+        #expect(p.acme.resolvers == ["1.1.1.1:53"] && p.acme.resolverName == "le")
+        #expect(p.acme.storage == "/letsencrypt/le.json")
         #expect(p.entrypoints["pg"]?.port == 5432 && p.entrypoints["pg"]?.proto == .tcp && p.entrypoints["dns"]?.proto == .udp)
         #expect(p.crowdsec.lapiURL == "http://cs:8080" && p.crowdsec.lapiKeyEnv == "CS_KEY" && p.crowdsec.pluginVersion == "v1.4.0")
         #expect(p.network.pools.map(\.description) == ["10.50.0.0/20", "10.60.0.0/24"] && p.network.subnetPrefix == 28)

@@ -127,13 +127,10 @@ import Testing
         #expect(CaddyRenderer.warnings(try CaddyFixtures.shop()).isEmpty)
     }
 
-    @Test func crowdsecAndTheDNSChallengeAreReportedAsNotApplied() throws {
-        let platform = TraefikFixtures.platform(
-            acme: "acme:\n  email: ops@example.test\n  challenge: dns\n  dns_provider: cloudflare\n",
-            extra: "crowdsec: {enabled: true}\n")
+    @Test func crowdsecIsReportedAsNotApplied() throws {
+        let platform = TraefikFixtures.platform(extra: "crowdsec: {enabled: true}\n")
         let warnings = CaddyRenderer.warnings(try TraefikFixtures.shop(platform: platform))
         #expect(warnings.contains { $0.hasPrefix("crowdsec is not applied") })
-        #expect(warnings.contains { $0.contains("dns.providers.cloudflare") })
     }
 
     @Test func acmeConfiguresACatchAllACMEIssuer() throws {
@@ -141,9 +138,25 @@ import Testing
         #expect(doc["apps", "tls", "automation", "policies"] == .array([.object([
             ("issuers", .array([.object([
                 ("module", .string("acme")), ("ca", .string(ACMEConfig.letsEncryptProduction)), ("email", .string("ops@example.test")),
+                ("challenges", .object([("tls-alpn", .object([("disabled", .bool(true))]))])),
             ])])),
         ])]))
         #expect(doc["apps", "pki", "certificate_authorities", "local", "install_trust"] == .bool(false))
+    }
+
+    /// One challenge as configured (Caddy would try TLS-ALPN-01, then HTTP-01), and the CA's own root.
+    @Test func tlsALPNAndACARootShapeTheIssuer() throws {
+        var acme = ACMEConfig()
+        acme.email = "ops@example.test"
+        acme.ca = "https://127.0.0.1:14000/dir"
+        acme.challenge = .tlsALPN
+        acme.caRoot = "/repo/pebble.pem"
+        let policy = try #require(CaddyRenderer.automationPolicy(acme, hosts: ["a.test"]))
+        #expect(policy["issuers"] == .array([.object([
+            ("module", .string("acme")), ("ca", .string("https://127.0.0.1:14000/dir")), ("email", .string("ops@example.test")),
+            ("challenges", .object([("http", .object([("disabled", .bool(true))]))])),
+            ("trusted_roots_pem_files", .strings([CaddyRenderer.caRootPath])),
+        ])]))
     }
 
     @Test func withoutACMETheInternalIssuerSignsTheTLSHosts() throws {

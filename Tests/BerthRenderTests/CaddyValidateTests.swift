@@ -27,8 +27,8 @@ import TestSupport
             ("homelab", try RenderFixture.homelab()),
             ("shop with ACME", try CaddyFixtures.shop()),
             ("shop without ACME, no redirect", try CaddyFixtures.shop(acme: "", proxy: "  redirect_to_https: false\n")),
-            ("shop with the dns challenge", try CaddyFixtures.shop(
-                acme: "acme:\n  email: ops@example.test\n  challenge: dns\n  dns_provider: cloudflare\n")),
+            ("shop with the tls-alpn challenge", try CaddyFixtures.shop(
+                acme: "acme:\n  email: ops@example.test\n  challenge: tls-alpn\n")),
         ]
         for (name, state) in states {
             let failure = try Self.validate(CaddyRenderer.config(state))
