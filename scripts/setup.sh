@@ -17,6 +17,12 @@ command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v script >/dev/null || need_apt+=(bsdutils)
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v time >/dev/null || [ -x /usr/bin/time ] || need_apt+=(time)
+# certs (ACME): Pebble + pebble-challtestsrv as the tests' ACME CA, openssl for its listener certificate
+# and the test certificates, knot for the DNS-01 (rfc2136) test.
+command -v pebble >/dev/null || need_apt+=(pebble)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v knotd >/dev/null || need_apt+=(knot)
+command -v kdig >/dev/null || need_apt+=(knot-dnsutils)
 [ -x /usr/bin/time ] || need_apt+=(time)
 
 if [ ${#need_apt[@]} -gt 0 ]; then

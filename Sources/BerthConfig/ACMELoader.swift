@@ -10,7 +10,7 @@ struct ACMELoader {
 
     static let keys = [
         "email", "ca", "ca_root", "challenge", "dns_provider", "dns_credentials", "resolvers", "resolver_name", "storage",
-        "certificates_duration",
+        "certificates_duration", "dns_check_authoritative",
     ]
 
     func load(_ f: Fields) -> ACMEConfig {
@@ -60,6 +60,7 @@ struct ACMELoader {
         for (name, location) in credentials where missing.contains(name) && ACMECredentials.isVariableName(name) {
             sink.error(location, "the DNS provider's credential '\(name)' is not set: export \(name) in berth's environment (its value goes only to the proxy container's environment)")
         }
+        acme.dnsCheckAuthoritative = f.bool("dns_check_authoritative") ?? true
         if acme.challenge == .dns {
             if acme.dnsProvider == nil {
                 sink.error(f.location, "'acme' uses the dns challenge but names no 'dns_provider' (e.g. cloudflare)")
@@ -67,8 +68,8 @@ struct ACMELoader {
             if proxy == .caddy {
                 f.error("challenge", "the dns challenge needs a DNS provider module, which stock Caddy does not have; use proxy.kind traefik, or challenge http or tls-alpn")
             }
-        } else if f.has("dns_provider") || !credentials.isEmpty {
-            f.error(f.has("dns_provider") ? "dns_provider" : "dns_credentials", "'dns_provider' and 'dns_credentials' need 'challenge: dns'")
+        } else if let key = ["dns_provider", "dns_credentials", "dns_check_authoritative"].first(where: f.has) {
+            f.error(key, "'dns_provider', 'dns_credentials' and 'dns_check_authoritative' need 'challenge: dns'")
         }
         if !f.has("email") {
             sink.error(f.location, "'acme' needs 'email' (Let's Encrypt's account contact)")

@@ -118,6 +118,9 @@ public struct ACMEConfig: Sendable, Hashable {
     /// Traefik's `certificatesDuration` (hours): how long the CA's certificates last, from which Traefik
     /// derives when to renew and how often to check (nil: Traefik's default, 2160 = 90 days).
     public var certificatesDuration: Int?
+    /// DNS-01: whether the propagation check also asks the zone's authoritative nameservers (on port 53);
+    /// false checks through `resolvers` only (Traefik's `propagation.disableANSChecks`).
+    public var dnsCheckAuthoritative = true
 
     public static let letsEncryptProduction = "https://acme-v02.api.letsencrypt.org/directory"
     public static let letsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory"

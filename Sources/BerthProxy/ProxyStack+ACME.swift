@@ -40,7 +40,7 @@ extension ProxyStack {
         guard acme.enabled else { return "" }
         let duration: String = acme.certificatesDuration.map { String($0) } ?? ""
         var parts: [String] = [acme.email ?? "", acme.ca, acme.challenge.rawValue, acme.dnsProvider ?? ""]
-        parts += [acme.resolvers.joined(separator: ","), acme.resolverName, acme.storage, duration]
+        parts += [acme.resolvers.joined(separator: ","), acme.resolverName, acme.storage, duration, "\(acme.dnsCheckAuthoritative)"]
         if let root = acme.caRoot, let data = FileManager.default.contents(atPath: root) {
             parts.append("root:" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined())
         }

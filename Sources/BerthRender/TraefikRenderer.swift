@@ -128,6 +128,7 @@ public enum TraefikRenderer {
         case .dns:
             var dns: [(String, Document)] = [("provider", .string(acme.dnsProvider ?? ""))]
             if !acme.resolvers.isEmpty { dns.append(("resolvers", .strings(acme.resolvers))) }
+            if !acme.dnsCheckAuthoritative { dns.append(("propagation", .object([("disableANSChecks", .bool(true))]))) }
             fields.append(("dnsChallenge", .object(dns)))
         }
         return .object([("acme", .object(fields))])

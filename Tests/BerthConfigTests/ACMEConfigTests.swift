@@ -24,10 +24,11 @@ import TestSupport
               dns_provider: rfc2136
               dns_credentials: [RFC2136_TSIG_SECRET, RFC2136_NAMESERVER]
               certificates_duration: 24
+              dns_check_authoritative: false
             """, hosts: "[\"*.apps.example.test\"]", extra: ["certs/ca.pem": pem]),
             environment: ["RFC2136_TSIG_SECRET": "c2VjcmV0", "RFC2136_NAMESERVER": "127.0.0.1:53"])
         let acme = repo.platform.acme
-        #expect(acme.challenge == .dns && acme.dnsProvider == "rfc2136" && acme.certificatesDuration == 24)
+        #expect(acme.challenge == .dns && acme.dnsProvider == "rfc2136" && acme.certificatesDuration == 24 && !acme.dnsCheckAuthoritative)
         #expect(acme.dnsCredentials == ["RFC2136_TSIG_SECRET", "RFC2136_NAMESERVER"])
         #expect(acme.caRoot == repo.root.appendingPathComponent("certs/ca.pem").path)
         // The configuration holds the names only.
@@ -57,7 +58,7 @@ import TestSupport
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n  dns_credentials: [CF_DNS_API_TOKEN]\n", line: 6, column: 21,
              fragment: "the DNS provider's credential 'CF_DNS_API_TOKEN' is not set: export CF_DNS_API_TOKEN"),
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n  dns_credentials: [cf-token]\n", line: 6, column: 21, fragment: "is not an environment variable name"),
-        Case(acme: "  dns_provider: cloudflare\n", line: 4, column: 17, fragment: "'dns_provider' and 'dns_credentials' need 'challenge: dns'"),
+        Case(acme: "  dns_provider: cloudflare\n", line: 4, column: 17, fragment: "'dns_provider', 'dns_credentials' and 'dns_check_authoritative' need 'challenge: dns'"),
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n", proxy: "proxy: {kind: caddy}\n", line: 5, column: 14,
              fragment: "the dns challenge needs a DNS provider module, which stock Caddy does not have"),
         Case(acme: "  certificates_duration: 1\n", proxy: "proxy: {kind: caddy}\n", line: 5, column: 26, fragment: "'certificates_duration' is Traefik's"),

@@ -23,13 +23,17 @@ import Testing
     }
 
     @Test func aWildcardHostIsARegexpRuleWithExplicitCertificateDomains() throws {
-        let state = try Self.state(acme: "  challenge: dns\n  dns_provider: rfc2136\n", hosts: "[\"*.apps.example.test\", apps.example.test]")
+        let state = try Self.state(acme: "  challenge: dns\n  dns_provider: rfc2136\n  resolvers: [127.0.0.1:53]\n  dns_check_authoritative: false\n", hosts: "[\"*.apps.example.test\", apps.example.test]")
         let doc = TraefikRenderer.routesDocument(state.routes, platform: state.platform)
         let router = doc["http", "routers", "shop-web-1"]
         #expect(router?["rule"] == .string("HostRegexp(`^[^.]+\\.apps\\.example\\.test$`) || Host(`apps.example.test`)"))
         #expect(router?["tls"] == .object([
             ("certResolver", .string("letsencrypt")),
             ("domains", .array([.object([("main", .string("*.apps.example.test")), ("sans", .strings(["apps.example.test"]))])])),
+        ]))
+        #expect(TraefikRenderer.staticDocument(state.platform)["certificatesResolvers", "letsencrypt", "acme", "dnsChallenge"] == .object([
+            ("provider", .string("rfc2136")), ("resolvers", .strings(["127.0.0.1:53"])),
+            ("propagation", .object([("disableANSChecks", .bool(true))])),
         ]))
         let plain = try Self.state(acme: "")
         #expect(TraefikRenderer.routesDocument(plain.routes, platform: plain.platform)["http", "routers", "shop-web-1", "tls"]

@@ -25,7 +25,7 @@ extension ApplyE2ETests {
         """
         ingress:
           - service: web
-            hosts: [\(hosts.joined(separator: ", "))]
+            hosts: [\(hosts.map { "\"\($0)\"" }.joined(separator: ", "))]
             port: 8080
             health: {path: /cgi-bin/health, interval: 1s, timeout: 1s}
           - service: web
@@ -36,8 +36,9 @@ extension ApplyE2ETests {
         """
     }
 
-    static func certs(_ s: E2EScenario) async throws -> [[String: Any]] {
-        let result = try await s.berth("certs", ["--json"])
+    static func certs(_ s: E2EScenario, environment: [String: String] = [:]) async throws -> [[String: Any]] {
+        let result = try await BerthBinary.start(["certs", "--json", "-c", s.repo.path, "--state-dir", s.stateDir.path],
+                                                 environment: environment).wait(timeout: 60)
         let entries = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
         return try #require(entries, "berth certs --json: \(result)")
     }
@@ -135,6 +136,54 @@ extension ApplyE2ETests {
                 let logs = await E2ECommand.docker(["logs", E2E.proxyContainer])
                 #expect(logs.output.contains("tls-alpn-01"), "the tls-alpn-01 challenge was used")
                 #expect(!logs.output.contains("\"challenge_type\":\"http-01\""), "http-01 is disabled")
+            }
+        }
+    }
+}
+
+extension ApplyE2ETests {
+    /// Traefik, DNS-01 through lego's `rfc2136` provider against a real knot server (Pebble resolves
+    /// names and checks the TXT records there), for a wildcard host and its base name. The TSIG
+    /// secret is a credential: it comes from berth's environment and reaches only the proxy's.
+    @Test func traefikObtainsAWildcardCertificateOverDNS01() async throws {
+        try await E2EKnot.run { knot in
+            try await E2EPebble.run(dnsServer: E2EKnot.address) { pebble in
+                try await E2EScenario.run("e2eacmed-") { s in
+                    let hosts = ["*.\(E2EKnot.zone)", E2EKnot.zone]
+                    try Self.acmePlatform(s, pebble: pebble, proxy: E2E.traefikProxyBlock, challenge: "dns", extra: """
+                          dns_provider: rfc2136
+                          dns_credentials: [RFC2136_NAMESERVER, RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, RFC2136_TSIG_ALGORITHM]
+                          resolvers: ["\(E2EKnot.address)"]
+                          dns_check_authoritative: false
+                        """)
+                    try s.project("e2eacmed-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: "plain.other.test"))
+                    let credentials = ["RFC2136_NAMESERVER": E2EKnot.address, "RFC2136_TSIG_KEY": "\(E2EKnot.keyName).",
+                                       "RFC2136_TSIG_SECRET": knot.secret, "RFC2136_TSIG_ALGORITHM": "hmac-sha256."]
+                    // Without the credentials nothing starts: validation names the first missing variable.
+                    let refused = try await s.apply()
+                    #expect(refused.status == 1 && refused.stderr.contains("'RFC2136_NAMESERVER' is not set"), "\(refused)")
+                    #expect(await !E2E.exists(container: E2E.proxyContainer))
+
+                    let apply = try await BerthBinary.start(["apply", "--yes", "-c", s.repo.path, "--state-dir", s.stateDir.path],
+                                                            environment: credentials).wait(timeout: 180)
+                    try #require(apply.status == 0, "\(apply)")
+                    for host in ["one.\(E2EKnot.zone)", "two.\(E2EKnot.zone)", E2EKnot.zone] {
+                        let https = await pebble.waitForTrustedHTTPS(host, "/cgi-bin/version")
+                        #expect(https.stdout.hasPrefix("200"), "https://\(host): \(https)")
+                    }
+                    let certs = try await Self.certs(s, environment: credentials)
+                    #expect(certs.map { $0["host"] as? String } == hosts, "\(certs)")
+                    for entry in certs {
+                        #expect(Set(entry["sans"] as? [String] ?? []) == Set(hosts), "one certificate for the wildcard and its base: \(entry)")
+                        #expect((entry["issuer"] as? String)?.contains("Pebble") == true, "\(entry)")
+                    }
+                    // The secret is in no file Berth wrote (rendered config, state) — only in the proxy's environment.
+                    let grep = await E2ECommand.run(["grep", "-rlF", knot.secret, s.stateDir.path, s.repo.path])
+                    #expect(grep.status == 1 && grep.stdout.isEmpty, "the TSIG secret was written to: \(grep.stdout)")
+                    // The clean-up's `berth down` loads the repository too.
+                    _ = try await BerthBinary.start(["down", "e2eacmed-web", "-c", s.repo.path, "--state-dir", s.stateDir.path],
+                                                    environment: credentials).wait(timeout: 60)
+                }
             }
         }
     }

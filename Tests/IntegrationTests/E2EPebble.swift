@@ -28,11 +28,12 @@ final class E2EPebble: @unchecked Sendable {
     }
 
     /// Starts challtestsrv and Pebble (certificates valid `validity` seconds), runs `body`, stops both.
-    static func run(validity: Int = 3600, _ body: (E2EPebble) async throws -> Void) async throws {
+    /// `dnsServer`: where Pebble resolves names (default its own challtestsrv; a DNS-01 test gives its knot).
+    static func run(validity: Int = 3600, dnsServer: String? = nil, _ body: (E2EPebble) async throws -> Void) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/pebble"), "pebble is missing: run scripts/setup.sh (apt-get install pebble)")
         let pebble = E2EPebble(directory: Fixtures.tempDirectory("berth-pebble"))
         do {
-            try await pebble.start(validity: validity)
+            try await pebble.start(validity: validity, dnsServer: dnsServer)
             try await body(pebble)
         } catch {
             await pebble.stop()
@@ -41,7 +42,7 @@ final class E2EPebble: @unchecked Sendable {
         await pebble.stop()
     }
 
-    private func start(validity: Int) async throws {
+    private func start(validity: Int, dnsServer: String?) async throws {
         try makeListenerCertificate()
         let config = """
             {"pebble": {"listenAddress": "127.0.0.1:\(Self.directoryPort)", "managementListenAddress": "127.0.0.1:\(Self.managementPort)",
@@ -56,7 +57,7 @@ final class E2EPebble: @unchecked Sendable {
         ]))
         processes.append(try E2EBackgroundCommand(
             executable: URL(fileURLWithPath: "/usr/bin/pebble"),
-            arguments: ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", "127.0.0.1:\(Self.dnsPort)"],
+            arguments: ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", dnsServer ?? "127.0.0.1:\(Self.dnsPort)"],
             environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"]))
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
