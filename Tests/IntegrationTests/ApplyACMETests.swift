@@ -85,6 +85,8 @@ extension ApplyE2ETests {
                     #expect((entry["issuer"] as? String)?.contains("Pebble") == true, "\(entry)")
                     #expect((entry["sans"] as? [String])?.contains(entry["host"] as? String ?? "") == true, "\(entry)")
                 }
+                let stored = try String(contentsOf: s.stateDir.appendingPathComponent("\(E2E.platformName)/proxy/letsencrypt/acme.json"), encoding: .utf8)
+                #expect(stored.contains("\"a.\(E2EPebble.domain)\"") && !stored.contains(plain), "no certificate for the tls: false route")
                 let serials = Set(first.compactMap { $0["serial"] as? String })
                 let notAfter = first.compactMap { $0["not_after"] as? String }.max() ?? ""
 
@@ -133,6 +135,8 @@ extension ApplyE2ETests {
                 let stored = s.stateDir.appendingPathComponent("\(E2E.platformName)/proxy/data/caddy/certificates")
                 let issuers = (try? FileManager.default.contentsOfDirectory(atPath: stored.path)) ?? []
                 #expect(issuers.contains("127.0.0.1-14000-dir"), "Caddy's certificates are in the state directory: \(issuers)")
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: stored.appendingPathComponent("127.0.0.1-14000-dir").path)) ?? []
+                #expect(Set(names) == Set(hosts), "a certificate for each TLS host and none for the tls: false route: \(names)")
                 let logs = await E2ECommand.docker(["logs", E2E.proxyContainer])
                 #expect(logs.output.contains("tls-alpn-01"), "the tls-alpn-01 challenge was used")
                 #expect(!logs.output.contains("\"challenge_type\":\"http-01\""), "http-01 is disabled")
