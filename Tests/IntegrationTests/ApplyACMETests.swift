@@ -112,6 +112,23 @@ extension ApplyE2ETests {
         }
     }
 
+    /// Traefik, TLS-ALPN-01 (its `tlsChallenge`) on the https port.
+    @Test func traefikObtainsCertificatesFromPebbleOverTLSALPN01() async throws {
+        try await E2EPebble.run { pebble in
+            try await E2EScenario.run("e2eacmea-") { s in
+                let hosts = ["alpn.\(E2EPebble.domain)"]
+                try Self.acmePlatform(s, pebble: pebble, proxy: E2E.traefikProxyBlock, challenge: "tls-alpn")
+                try s.project("e2eacmea-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: "plaina.\(E2EPebble.domain)"))
+                let apply = try await s.apply()
+                try #require(apply.status == 0, "\(apply)")
+                let https = await pebble.waitForTrustedHTTPS(hosts[0], "/cgi-bin/version")
+                #expect(https.stdout.hasPrefix("200"), "\(https)")
+                let certs = try await Self.certs(s)
+                #expect(certs.count == 1 && (certs.first?["issuer"] as? String)?.contains("Pebble") == true, "\(certs)")
+            }
+        }
+    }
+
     /// Caddy, TLS-ALPN-01 only (HTTP-01 disabled in the issuer), certificates in Caddy's data
     /// directory under the state directory, so that they survive a recreate of the proxy.
     @Test func caddyObtainsCertificatesFromPebbleOverTLSALPN01() async throws {
