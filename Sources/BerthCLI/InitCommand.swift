@@ -70,7 +70,7 @@ enum InitTemplate {
                 acme:
                   email: \(email)
                   ca: staging            # switch to production once DNS points here
-                  challenge: http
+                  challenge: http        # http | tls-alpn | dns (wildcards; with dns_provider, dns_credentials)
 
                 middlewares:
                   secure-headers:
