@@ -1,0 +1,107 @@
+import Testing
+
+@testable import BerthDoctor
+
+@Suite struct DockerUserChainTests {
+    static let dockerDefault = "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n"
+
+    /// miuOps' firewall role: established traffic and loopback → bridges return, everything else from outside is dropped.
+    static let miuOps = """
+        -N DOCKER-USER
+        -A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
+        -A DOCKER-USER -i lo -o br+ -j RETURN
+        -A DOCKER-USER -i eth0 -m comment --comment "block direct access" -j DROP
+        -A DOCKER-USER -j RETURN
+
+        """
+
+    func facts(_ rules: String, _ interfaces: [String] = ["eth0"]) -> FirewallFacts {
+        FirewallFacts(chain: .rules(rules), externalInterfaces: interfaces)
+    }
+
+    @Test func dockersDefaultChainOnlyReturnsAndFails() {
+        let f = HostChecks.dockerUser(facts(Self.dockerDefault))
+        #expect(f.status == .fail)
+        #expect(f.why.contains("eth0"))
+        #expect(f.fix.contains("iptables -I DOCKER-USER -i eth0 -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP"))
+    }
+
+    @Test func anEmptyChainIsOpen() {
+        #expect(HostChecks.dockerUser(facts("-N DOCKER-USER\n")).status == .fail)
+    }
+
+    @Test func miuOpsRulesBlockOutsideAccess() {
+        let f = HostChecks.dockerUser(facts(Self.miuOps))
+        #expect(f.status == .pass, "\(f.why)")
+        #expect(f.why.contains("-i eth0"))
+    }
+
+    @Test(arguments: [
+        "-A DOCKER-USER -i eth0 -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP",
+        "-A DOCKER-USER ! -i lo -j DROP",
+        "-A DOCKER-USER -i eth+ -m conntrack --ctstate NEW -j REJECT --reject-with icmp-port-unreachable",
+        "-A DOCKER-USER -i eth0 -m state --state NEW,INVALID -j DROP",
+        "-A DOCKER-USER -s 10.0.0.0/8 -j RETURN\n-A DOCKER-USER -i eth0 -j DROP",
+    ])
+    func rulesThatBlock(_ rules: String) {
+        #expect(HostChecks.dockerUser(facts("-N DOCKER-USER\n" + rules + "\n-A DOCKER-USER -j RETURN")).status == .pass)
+    }
+
+    @Test(arguments: [
+        // Only one port, one destination, or the default bridge alone: the rest stays open.
+        "-A DOCKER-USER -i eth0 -p tcp -m tcp --dport 5432 -j DROP",
+        "-A DOCKER-USER -i eth0 -d 172.17.0.2/32 -j DROP",
+        "-A DOCKER-USER -i eth0 -o docker0 -j DROP",
+        // Another interface, established traffic only, or an accept first.
+        "-A DOCKER-USER -i wlan0 -j DROP",
+        "-A DOCKER-USER -i eth0 -m conntrack --ctstate INVALID -j DROP",
+        "-A DOCKER-USER -j ACCEPT\n-A DOCKER-USER -i eth0 -j DROP",
+    ])
+    func rulesThatLeaveItOpen(_ rules: String) {
+        #expect(HostChecks.dockerUser(facts("-N DOCKER-USER\n" + rules + "\n-A DOCKER-USER -j RETURN")).status == .fail)
+    }
+
+    @Test func everyExternalInterfaceMustBeBlocked() {
+        let rules = "-N DOCKER-USER\n-A DOCKER-USER -i eth0 -j DROP\n-A DOCKER-USER -j RETURN\n"
+        #expect(HostChecks.dockerUser(facts(rules, ["eth0"])).status == .pass)
+        let f = HostChecks.dockerUser(facts(rules, ["eth0", "wg0"]))
+        #expect(f.status == .fail)
+        #expect(f.why.contains("wg0"))
+    }
+
+    @Test func withoutAKnownExternalInterfaceOnlyInterfaceIndependentRulesCount() {
+        #expect(HostChecks.dockerUser(facts("-A DOCKER-USER -i eth0 -j DROP", [])).status == .fail)
+        #expect(HostChecks.dockerUser(facts("-A DOCKER-USER ! -i lo -j DROP", [])).status == .pass)
+    }
+
+    @Test func aJumpToAnotherChainCannotBeJudged() {
+        let f = HostChecks.dockerUser(facts("-A DOCKER-USER -j MY-FILTER\n-A DOCKER-USER -j RETURN"))
+        #expect(f.status == .warn)
+        #expect(f.why.contains("MY-FILTER"))
+    }
+
+    @Test func aLogRuleIsPassedOver() {
+        #expect(HostChecks.dockerUser(facts("-A DOCKER-USER -i eth0 -j LOG --log-prefix \"outside: \"\n-A DOCKER-USER -i eth0 -j DROP")).status == .pass)
+    }
+
+    @Test func anUnreadableOrMissingChainIsAWarning() {
+        let unreadable = HostChecks.dockerUser(FirewallFacts(chain: .unreadable("iptables is not installed"), externalInterfaces: []))
+        #expect(unreadable.status == .warn)
+        #expect(unreadable.why.contains("iptables is not installed"))
+        #expect(HostChecks.dockerUser(FirewallFacts(chain: .missing, externalInterfaces: ["eth0"])).status == .warn)
+    }
+
+    @Test func defaultRoutesNameTheExternalInterfaces() {
+        let ipv4 = """
+            Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+            eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0
+            eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+            docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+            """
+        let ipv6 = """
+            00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000001 00000000 00000003     wg0
+            00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo
+            """
+        #expect(FirewallFacts.defaultRouteInterfaces(ipv4: ipv4, ipv6: ipv6) == ["eth0", "wg0"])
+    }
+}
