@@ -5,7 +5,7 @@ import Testing
 @testable import BerthDoctor
 
 @Suite struct DaemonChecksTests {
-    func file(_ json: String) throws -> DaemonConfigFile {
+    func file(_ json: String) throws(DoctorError) -> DaemonConfigFile {
         try DaemonConfigFile.parse(Data(json.utf8), path: "/etc/docker/daemon.json")
     }
 
