@@ -157,6 +157,8 @@ public struct ServiceChecks: Sendable {
             : "routed without a health check\(s.image == nil && s.service.build == nil ? " (its image is not on the engine to look for a HEALTHCHECK)" : ""): a zero-downtime rollout waits only for a TCP connect"
         return Finding(
             .healthcheck, .warn, subject: s.subject, why: why,
-            fix: "health: {path: /healthz} on its route in projects/\(s.project)/project.yml, or a healthcheck: in compose.yml")
+            fix: s.routes.contains { $0.proto == .http }
+                ? "health: {path: /healthz} on its route in projects/\(s.project)/project.yml, or a healthcheck: in service '\(s.name)' of compose.yml"
+                : "a healthcheck: in service '\(s.name)' of compose.yml (its routes are raw TCP/UDP: no HTTP probe)")
     }
 }
