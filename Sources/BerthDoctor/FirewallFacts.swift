@@ -5,6 +5,8 @@ public struct FirewallFacts: Sendable, Hashable {
     public enum Chain: Sendable, Hashable {
         /// `iptables -S DOCKER-USER` output.
         case rules(String)
+        /// `nft -j list chain ip filter DOCKER-USER` output (rules written with nft, which iptables-nft cannot list).
+        case nft(String)
         /// The chain does not exist (dockerd runs with `--iptables=false`, or has not started).
         case missing
         /// The rules cannot be read: no iptables, not root… (the reason).
@@ -59,6 +61,17 @@ public struct FirewallFacts: Sendable, Hashable {
         let chain: Chain
         if result.status == 0 {
             chain = chainRules(result.stdout)
+        } else if result.stderr.contains("incompatible"), let nft = HostCommand.tool("nft") {
+            // Rules written with nft itself: iptables-nft cannot list them, nft can.
+            let args = ["-j", "list", "chain", "ip", "filter", "DOCKER-USER"]
+            let listed = pid == nil ? await HostCommand.run(nft, args) : await HostCommand.run(executable, ["-t", String(pid!), "-n", nft] + args)
+            if let listed, listed.status == 0 {
+                chain = .nft(listed.stdout)
+            } else if let listed, listed.stderr.contains("No such file") {
+                chain = .missing
+            } else {
+                chain = .unreadable("iptables cannot list the filter table (written with nft) and nft failed: \(listed?.stderr.split(separator: "\n").first.map(String.init) ?? "not started")")
+            }
         } else {
             let message = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit status \(result.status)"
             chain = .unreadable("iptables -S failed: \(message)")

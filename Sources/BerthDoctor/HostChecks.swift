@@ -1,4 +1,5 @@
 import BerthDocker
+import Foundation
 
 /// The host group: the DOCKER-USER firewall chain and ports published beyond loopback.
 public enum HostChecks {
@@ -12,7 +13,7 @@ public enum HostChecks {
             + (facts.externalInterfaces.count > 1 ? " (once per external interface: \(named))" : "")
             + (facts.externalInterfaces.isEmpty ? " (EXT: the interface outside traffic arrives on)" : "")
             + "; make it permanent with your firewall's configuration (iptables-persistent, the miuOps firewall role)"
-        let rules: String
+        let chain: DockerUserChain
         switch facts.chain {
         case .unreadable(let reason):
             return Finding(id, .warn, why: "cannot read the DOCKER-USER chain\(where_): \(reason)", fix: "run berth doctor as root on the Docker host, with iptables installed")
@@ -20,9 +21,13 @@ public enum HostChecks {
             return Finding(
                 id, .warn, why: "no DOCKER-USER chain\(where_): dockerd does not manage iptables (--iptables=false) or is not running, so nothing here says published ports are filtered",
                 fix: "filter FORWARD to the Docker bridges yourself, or let dockerd manage iptables and add: \(fix)")
-        case .rules(let text): rules = text
+        case .rules(let text): chain = DockerUserChain(iptablesSave: text)
+        case .nft(let json):
+            guard let parsed = DockerUserChain(nftJSON: Data(json.utf8)) else {
+                return Finding(id, .warn, why: "cannot read nft's listing of DOCKER-USER\(where_)", fix: "check `nft list chain ip filter DOCKER-USER` by hand")
+            }
+            chain = parsed
         }
-        let chain = DockerUserChain(iptablesSave: rules)
         var open: [String] = []
         var unknown: [String] = []
         var blockedBy: [String] = []

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BerthDoctor
@@ -103,5 +104,26 @@ import Testing
             00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo
             """
         #expect(FirewallFacts.defaultRouteInterfaces(ipv4: ipv4, ipv6: ipv6) == ["eth0", "wg0"])
+    }
+}
+
+@Suite struct DockerUserChainNFTTests {
+    static func listing(_ rules: String) -> Data {
+        Data(#"{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"chain": {"family": "ip", "table": "filter", "name": "DOCKER-USER", "handle": 1}}, \#(rules)]}"#.utf8)
+    }
+
+    static let drop = #"{"rule": {"family": "ip", "table": "filter", "chain": "DOCKER-USER", "handle": 4, "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth*"}}, {"match": {"op": "!=", "left": {"ct": {"key": "state"}}, "right": {"set": ["established", "related"]}}}, {"counter": {"packets": 0, "bytes": 0}}, {"drop": null}]}}"#
+    static let portDrop = #"{"rule": {"family": "ip", "table": "filter", "chain": "DOCKER-USER", "handle": 5, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 5432}}, {"drop": null}]}}"#
+    static let ret = #"{"rule": {"family": "ip", "table": "filter", "chain": "DOCKER-USER", "handle": 2, "expr": [{"counter": {"packets": 0, "bytes": 0}}, {"return": null}]}}"#
+
+    @Test func nftRulesAreFollowedLikeIptablesOnes() throws {
+        let blocked = try #require(DockerUserChain(nftJSON: Self.listing(Self.drop + ", " + Self.ret)))
+        #expect(blocked.verdict(from: "eth0") == .blocked(rule: "nft: iifname \"eth*\" ct state != established,related drop"))
+        #expect(blocked.verdict(from: "wg0") == .open(rule: "nft: return"))
+        let partial = try #require(DockerUserChain(nftJSON: Self.listing(Self.portDrop + ", " + Self.ret)))
+        #expect(partial.verdict(from: "eth0") == .open(rule: "nft: return"))
+        let f = HostChecks.dockerUser(FirewallFacts(chain: .nft(String(decoding: Self.listing(Self.ret), as: UTF8.self)), externalInterfaces: ["eth0"]))
+        #expect(f.status == .fail)
+        #expect(DockerUserChain(nftJSON: Data("not json".utf8)) == nil)
     }
 }
