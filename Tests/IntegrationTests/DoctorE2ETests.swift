@@ -93,6 +93,15 @@ struct DoctorE2ETests {
             #expect(report.check("service.root-user", "bad/imguser")?.status == "pass")
             #expect(report.summary["fail"] == report.checks.filter { $0.status == "fail" }.count)
 
+            // --daemon-config overrides the file dockerd's command line names.
+            let hardened = daemon.dir.appendingPathComponent("hardened.json").path
+            try #"{"userland-proxy": false, "no-new-privileges": true, "log-opts": {"max-size": "10m"}}"#.write(toFile: hardened, atomically: true, encoding: .utf8)
+            let overridden = try await BerthBinary.start(["doctor", "-c", repo.path, "--json", "--daemon-config", hardened], environment: ["DOCKER_HOST": daemon.host]).wait(timeout: 60)
+            let other = try JSONDecoder().decode(Report.self, from: Data(overridden.stdout.utf8))
+            #expect(other.check("daemon.userland-proxy")?.status == "pass")
+            #expect(other.check("daemon.userland-proxy")?.why.contains(hardened) == true)
+            #expect(other.check("daemon.log-rotation")?.status == "pass")
+
             // The human form: grouped, each problem with its fix, and the same exit code.
             let (human, _) = try await doctor(daemon, repo: repo, json: false)
             #expect(human.status == 1)
