@@ -37,7 +37,7 @@ struct DoctorPrinter {
             for f in findings where !subjects.contains(f.subject ?? "") { subjects.append(f.subject ?? "") }
             for subject in subjects {
                 let own = findings.filter { $0.subject == subject }
-                Swift.print("  \(subject)")
+                Swift.print("  \(subject)" + (own.first?.location.map { terminal.paint("  (\($0))", .dim) } ?? ""))
                 for f in own where verbose || f.status != .pass { line(f, indent: "    ") }
                 let passing = own.filter { $0.status == .pass }.count
                 if !verbose, passing > 0 {

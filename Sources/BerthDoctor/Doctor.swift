@@ -92,7 +92,8 @@ public struct Doctor: Sendable {
                     }
                     let facts = ServiceFacts(
                         project: project.name, name: name, service: service,
-                        routes: project.config.ingress.filter { $0.service == name }, image: image, usernsRemap: remap)
+                        routes: project.config.ingress.filter { $0.service == name }, image: image, usernsRemap: remap,
+                        location: project.compose.serviceLocations[name])
                     findings += checks.all(facts)
                 }
             }

@@ -35,6 +35,7 @@ public struct DoctorReport: Sendable {
                     "title": .string(f.check.title),
                     "status": .string(f.status.rawValue),
                     "subject": f.subject.map(Document.string) ?? .null,
+                    "location": f.location.map(Document.string) ?? .null,
                     "why": .string(f.why),
                     "fix": f.fix.isEmpty ? .null : .string(f.fix),
                     "allowed_by": f.allowedBy.map(Document.string) ?? .null,

@@ -28,10 +28,16 @@ public struct Finding: Sendable, Hashable {
     public var why: String
     /// A concrete command or configuration line that fixes it (empty for a pass).
     public var fix: String
+    /// Where the subject is defined, `projects/p/compose.yml:3:3` (service checks).
+    public var location: String?
     /// The platform policy key that allows what was found (`policy.privileged`), which turns a fail into a warn.
     public var allowedBy: String?
 
-    public init(_ check: CheckID, _ status: CheckStatus, subject: String? = nil, why: String, fix: String = "", allowedBy: String? = nil) {
+    public init(
+        _ check: CheckID, _ status: CheckStatus, subject: String? = nil, why: String, fix: String = "", allowedBy: String? = nil,
+        location: String? = nil
+    ) {
+        self.location = location
         self.check = check
         self.status = status
         self.subject = subject

@@ -9,7 +9,11 @@ public struct ServiceChecks: Sendable {
     public init(policy: PolicyConfig) { self.policy = policy }
 
     public func all(_ s: ServiceFacts) -> [Finding] {
-        [privileged(s), hostNamespaces(s), dockerSocket(s), capDropAll(s), rootUser(s), imageTag(s), imageDigest(s), healthcheck(s)]
+        [privileged(s), hostNamespaces(s), dockerSocket(s), capDropAll(s), rootUser(s), imageTag(s), imageDigest(s), healthcheck(s)].map {
+            var f = $0
+            f.location = s.location?.description
+            return f
+        }
     }
 
     /// A fail, or a warn naming the gate when every gate involved is explicitly true.

@@ -11,8 +11,14 @@ public struct ServiceFacts: Sendable, Hashable {
     public var image: ImageFacts?
     /// Whether the daemon remaps container root to an unprivileged host user (`userns-remap`).
     public var usernsRemap: Bool
+    /// Where the service is defined in compose.yml.
+    public var location: Location?
 
-    public init(project: String, name: String, service: ComposeService, routes: [IngressRoute] = [], image: ImageFacts? = nil, usernsRemap: Bool = false) {
+    public init(
+        project: String, name: String, service: ComposeService, routes: [IngressRoute] = [], image: ImageFacts? = nil, usernsRemap: Bool = false,
+        location: Location? = nil
+    ) {
+        self.location = location
         self.project = project
         self.name = name
         self.service = service

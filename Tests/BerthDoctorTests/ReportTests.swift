@@ -44,7 +44,7 @@ import TestSupport
         #expect(object["summary"] as? [String: Int] == ["pass": 1, "warn": 1, "fail": 1])
         let checks = try #require(object["checks"] as? [[String: Any]])
         #expect(checks.count == 3)
-        #expect(Set(checks[1].keys) == ["id", "group", "title", "status", "subject", "why", "fix", "allowed_by"])
+        #expect(Set(checks[1].keys) == ["id", "group", "title", "status", "subject", "location", "why", "fix", "allowed_by"])
         #expect(checks[1]["id"] as? String == "service.privileged")
         #expect(checks[1]["group"] as? String == "services")
         #expect(checks[1]["allowed_by"] as? String == "policy.privileged")

@@ -18,7 +18,7 @@ import TestSupport
             for (name, service) in project.compose.services {
                 let facts = ServiceFacts(
                     project: project.name, name: name, service: service, routes: project.config.ingress.filter { $0.service == name },
-                    image: images[service.image])
+                    image: images[service.image], location: project.compose.serviceLocations[name])
                 result["\(project.name)/\(name)"] = Dictionary(uniqueKeysWithValues: checks.all(facts).map { ($0.check, $0) })
             }
         }
@@ -46,6 +46,7 @@ import TestSupport
             #expect(checks[.rootUser]?.status == .warn, "\(subject)")
         }
         #expect(r["bad/web"]?[.rootUser]?.why.contains("not on the engine") == true)
+        #expect(r["bad/priv"]?[.privileged]?.location == "projects/bad/compose.yml:2:3")
     }
 
     @Test func aCleanRepositoryPassesEveryRule() throws {

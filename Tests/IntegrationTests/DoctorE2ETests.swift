@@ -13,6 +13,7 @@ struct DoctorE2ETests {
         var group: String
         var status: String
         var subject: String?
+        var location: String?
         var why: String
         var fix: String?
         var allowed_by: String?  // swiftlint:disable:this identifier_name
@@ -80,6 +81,7 @@ struct DoctorE2ETests {
             #expect(report.check("daemon.no-new-privileges")?.status == "warn")
 
             #expect(report.check("service.privileged", "bad/priv")?.status == "fail")
+            #expect(report.check("service.privileged", "bad/priv")?.location == "projects/bad/compose.yml:2:3")
             #expect(report.check("service.host-namespaces", "bad/hostns")?.status == "fail")
             #expect(report.check("service.docker-socket", "bad/sock")?.status == "fail")
             #expect(report.check("service.cap-drop-all", "bad/web")?.status == "warn")
