@@ -24,6 +24,9 @@ public enum DaemonChecks {
     public static func icc(_ facts: DaemonFacts) -> Finding {
         let id = CheckID.icc
         guard facts.info != nil else { return Finding(id, .warn, why: "the daemon did not answer", fix: "") }
+        if let problem = facts.bridgeProblem {
+            return Finding(id, .warn, why: "cannot inspect the default bridge: \(problem)", fix: "check with docker network inspect bridge")
+        }
         guard let options = facts.defaultBridgeOptions else {
             return Finding(id, .pass, why: "there is no default bridge (dockerd --bridge=none): nothing shares docker0")
         }

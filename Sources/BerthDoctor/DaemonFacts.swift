@@ -6,6 +6,8 @@ public struct DaemonFacts: Sendable, Hashable {
     public var info: SystemInfo?
     /// The default bridge's driver options; nil when there is no default bridge (`--bridge=none`) or it was not read.
     public var defaultBridgeOptions: [String: String]?
+    /// Why the default bridge could not be inspected (other than its absence).
+    public var bridgeProblem: String?
     /// The configuration file's path and content (nil content: the file does not exist, so dockerd's defaults apply).
     public var configPath: String?
     public var config: DaemonConfigFile?

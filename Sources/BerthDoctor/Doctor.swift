@@ -63,7 +63,7 @@ public struct Doctor: Sendable {
             } catch let error as DockerError where error.code == .notFound {
                 facts.defaultBridgeOptions = nil
             } catch {
-                facts.defaultBridgeOptions = [:]
+                facts.bridgeProblem = Self.oneLine(error)
             }
             if let path = daemonConfigPath ?? process.map({ $0.commandLine.configFile ?? "/etc/docker/daemon.json" }) {
                 facts.configPath = path
