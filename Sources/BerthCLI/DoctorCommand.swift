@@ -35,6 +35,10 @@ struct DoctorCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: options.config, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw ValidationError("-c \(options.config): no such directory; give the configuration repository (the directory with platform.yml)")
+        }
         if let daemonConfig, !FileManager.default.fileExists(atPath: daemonConfig) {
             throw ValidationError("--daemon-config \(daemonConfig): no such file; give the path of the daemon's daemon.json")
         }

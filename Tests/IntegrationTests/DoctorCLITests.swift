@@ -42,6 +42,9 @@ import TestSupport
         let missing = try await run(["--daemon-config", "/nonexistent/daemon.json"], dockerHost: "unix:///var/run/docker.sock")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("--daemon-config /nonexistent/daemon.json: no such file"), "\(missing)")
+        let noDir = try await run(["-c", "/nonexistent/repo"], dockerHost: "unix:///var/run/docker.sock")
+        #expect(noDir.status == 1)
+        #expect(noDir.stderr.contains("-c /nonexistent/repo: no such directory"), "\(noDir)")
         let badHost = try await run([], dockerHost: "ftp://example")
         #expect(badHost.status == 1)
         #expect(badHost.stderr.contains("invalid Docker host"), "\(badHost)")
@@ -54,5 +57,20 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("platform.yml:2:"), "\(result)")
         #expect(!result.stdout.contains("daemon.api"))
+    }
+
+    /// Not root: iptables refuses to list the rules; the check says so and the run goes on.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func withoutRootTheFirewallCheckSaysWhyItCannotLook() async throws {
+        let empty = Fixtures.tempDirectory("berth-doctor-nobody")
+        defer { Fixtures.cleanup(empty) }
+        let result = await E2ECommand.run([
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BerthBinary.url.path, "doctor", "-c", empty.path, "--json",
+        ])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        let firewall = try #require(checks.first { $0["id"] as? String == "host.docker-user" })
+        #expect(firewall["status"] as? String == "warn")
+        #expect((firewall["why"] as? String)?.contains("cannot read the DOCKER-USER chain") == true, "\(firewall)")
     }
 }
