@@ -101,4 +101,24 @@ import Testing
             #expect(error.message.contains("live-restore"))
         }
     }
+
+    /// The dockerd behind a socket is found by its -H flags in /proc (a fake /proc here; the end-to-end test uses the real one).
+    @Test func theDaemonBehindASocketIsFoundInProc() throws {
+        let proc = FileManager.default.temporaryDirectory.appendingPathComponent("berth-proc-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: proc) }
+        func process(_ pid: Int, _ comm: String, _ arguments: [String]) throws {
+            let dir = proc.appendingPathComponent(String(pid))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try (comm + "\n").write(to: dir.appendingPathComponent("comm"), atomically: true, encoding: .utf8)
+            try Data(arguments.map { $0 + "\u{0}" }.joined().utf8).write(to: dir.appendingPathComponent("cmdline"))
+        }
+        try process(100, "dockerd", ["dockerd", "--config-file", "/nonexistent/main.json"])
+        try process(200, "dockerd", ["dockerd", "-H", "unix:///tmp/second.sock", "--userland-proxy=false"])
+        try process(300, "sleep", ["sleep", "-H", "unix:///tmp/third.sock"])
+        let second = try #require(DaemonProcess.find(socketPath: "/tmp/second.sock", proc: proc.path))
+        #expect(second.pid == 200)
+        #expect(second.commandLine.userlandProxy == false)
+        #expect(DaemonProcess.find(socketPath: "/var/run/docker.sock", proc: proc.path)?.pid == 100)
+        #expect(DaemonProcess.find(socketPath: "/tmp/third.sock", proc: proc.path) == nil)
+    }
 }
