@@ -31,7 +31,7 @@ public struct DockerUserChain: Sendable, Hashable {
     public init(iptablesSave text: String) {
         rules = text.split(separator: "\n").compactMap { line in
             let tokens = Self.tokens(String(line))
-            guard tokens.count >= 2, tokens[0] == "-A" else { return nil }
+            guard tokens.count >= 2, tokens[0] == "-A", tokens[1] == "DOCKER-USER" else { return nil }
             return Self.rule(Array(tokens.dropFirst(2)), text: String(line))
         }
     }

@@ -43,7 +43,8 @@ public struct Doctor: Sendable {
         } else {
             firewall = FirewallFacts(chain: .unreadable("the daemon at \(endpoint) is not on this host (no dockerd process listens on it here); run berth doctor on the Docker host"), externalInterfaces: [])
         }
-        findings.append(HostChecks.dockerUser(firewall))
+        let proxy = repository?.platform.proxy
+        findings.append(HostChecks.dockerUser(firewall, proxyPorts: proxy?.network == .bridge ? [proxy!.httpPort, proxy!.httpsPort] : []))
         if info != nil {
             do {
                 findings += HostChecks.publishedPorts(try await client.containers.list())

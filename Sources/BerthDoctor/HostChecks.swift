@@ -3,7 +3,9 @@ import Foundation
 
 /// The host group: the DOCKER-USER firewall chain and ports published beyond loopback.
 public enum HostChecks {
-    public static func dockerUser(_ facts: FirewallFacts) -> Finding {
+    /// `proxyPorts`: the host ports of a Berth proxy published through Docker (`proxy.network: bridge`), which
+    /// the drop rule would block too: the fix then lets them through first.
+    public static func dockerUser(_ facts: FirewallFacts, proxyPorts: [Int] = []) -> Finding {
         let id = CheckID.dockerUser
         let where_ = facts.namespacePID.map { " (in dockerd's network namespace, pid \($0))" } ?? ""
         let interfaces: [String?] = facts.externalInterfaces.isEmpty ? [nil] : facts.externalInterfaces
@@ -12,6 +14,8 @@ public enum HostChecks {
         let fix = "iptables -I DOCKER-USER -i \(ext) -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP"
             + (facts.externalInterfaces.count > 1 ? " (once per external interface: \(named))" : "")
             + (facts.externalInterfaces.isEmpty ? " (EXT: the interface outside traffic arrives on)" : "")
+            + (proxyPorts.isEmpty ? "" : "; first let the proxy's published ports through (it runs with proxy.network: bridge): "
+                + proxyPorts.map { "iptables -I DOCKER-USER -i \(ext) -p tcp -m conntrack --ctorigdstport \($0) --ctdir ORIGINAL -j RETURN" }.joined(separator: "; "))
             + "; make it permanent with your firewall's configuration (iptables-persistent, the miuOps firewall role)"
         let chain: DockerUserChain
         switch facts.chain {

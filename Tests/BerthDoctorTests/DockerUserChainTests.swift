@@ -27,6 +27,16 @@ import Testing
         #expect(f.fix.contains("iptables -I DOCKER-USER -i eth0 -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP"))
     }
 
+    /// A proxy published through Docker would be cut off by the drop rule: the fix lets its ports through first,
+    /// and a chain with that exception still counts as blocking.
+    @Test func aBridgedProxysPortsAreLetThrough() {
+        let f = HostChecks.dockerUser(facts(Self.dockerDefault), proxyPorts: [80, 443])
+        #expect(f.fix.contains("iptables -I DOCKER-USER -i eth0 -p tcp -m conntrack --ctorigdstport 443 --ctdir ORIGINAL -j RETURN"))
+        let withException = "-A DOCKER-USER -i eth0 -p tcp -m conntrack --ctorigdstport 443 --ctdir ORIGINAL -j RETURN\n"
+            + "-A DOCKER-USER -i eth0 -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP\n-A DOCKER-USER -j RETURN"
+        #expect(HostChecks.dockerUser(facts(withException)).status == .pass)
+    }
+
     @Test func anEmptyChainIsOpen() {
         #expect(HostChecks.dockerUser(facts("-N DOCKER-USER\n")).status == .fail)
     }
