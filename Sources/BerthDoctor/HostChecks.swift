@@ -14,7 +14,7 @@ public enum HostChecks {
         let fix = "iptables -I DOCKER-USER -i \(ext) -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP"
             + (facts.externalInterfaces.count > 1 ? " (once per external interface: \(named))" : "")
             + (facts.externalInterfaces.isEmpty ? " (EXT: the interface outside traffic arrives on)" : "")
-            + (proxyPorts.isEmpty ? "" : "; first let the proxy's published ports through (it runs with proxy.network: bridge): "
+            + (proxyPorts.isEmpty ? "" : "; then, so that the proxy (proxy.network: bridge) stays reachable, insert above it: "
                 + proxyPorts.map { "iptables -I DOCKER-USER -i \(ext) -p tcp -m conntrack --ctorigdstport \($0) --ctdir ORIGINAL -j RETURN" }.joined(separator: "; "))
             + "; make it permanent with your firewall's configuration (iptables-persistent, the miuOps firewall role)"
         let chain: DockerUserChain
