@@ -160,7 +160,8 @@ extension ApplyE2ETests {
             throw error
         }
         await cs.stop()
-        #expect(await cs.leftovers(ipset: "berth-\(E2E.platformName)").isEmpty, "firewall leftovers")
+        let leftovers = await cs.leftovers()
+        #expect(leftovers.isEmpty, "firewall rules or sets left: \(leftovers)")
     }
 
     static func crowdsecFlow(_ cs: CrowdSecHarness, berth: URL, accessLog: URL, traefik: Bool) async throws {
@@ -174,10 +175,13 @@ extension ApplyE2ETests {
             if let seen, seen.read >= 5 && seen.parsed >= 5 { break }
             try await Task.sleep(for: .milliseconds(500))
         }
+        let metrics = await cs.cscli(["metrics"]).stdout
         #expect((seen?.read ?? 0) >= 5 && (seen?.parsed ?? 0) >= 5,
-                "cscli metrics for file:\(accessLog.path): \(String(describing: seen))\n\(await cs.cscli(["metrics"]).stdout)")
+                "cscli metrics for file:\(accessLog.path): \(String(describing: seen))\n\(metrics)")
+        print("[e2e] crowdsec acquisition of \(accessLog.lastPathComponent): \(String(describing: seen))")
 
-        try await cs.startBouncer(berthFile: berth.appendingPathComponent("firewall-bouncer.yaml"), ipset: "berth-\(E2E.platformName)", chains: ["INPUT"])
+        try await cs.startBouncer(berthFile: berth.appendingPathComponent("firewall-bouncer.yaml"), ipset: "berth-\(E2E.platformName)",
+                                 ipset6: "berth6-\(E2E.platformName)", chains: ["INPUT"])
         #expect(try E2EHTTP.get("plain.edge.localhost", "/cgi-bin/version", source: "127.0.0.2").status == 200)
 
         let added = await cs.cscli(["decisions", "add", "--ip", "127.0.0.2", "--duration", "10m", "--reason", "berth e2e"])

@@ -17,8 +17,8 @@ final class CrowdSecHarness: @unchecked Sendable {
     let config: URL
     private var crowdsec: E2EBackgroundCommand?
     private var bouncer: E2EBackgroundCommand?
-    /// The bouncer's ipset and chains, from Berth's file (for the clean-up).
-    private var ipsets: [String] = []
+    /// The bouncer's ipsets (IPv4 with iptables, IPv6 with ip6tables) and chains, for the clean-up.
+    private var ipsets: [(name: String, tool: String)] = []
     private var chains: [String] = []
 
     static var available: Bool {
@@ -105,8 +105,8 @@ final class CrowdSecHarness: @unchecked Sendable {
 
     /// Registers a bouncer and starts crowdsec-firewall-bouncer on Berth's file, with the key in
     /// `<file>.local` (mode 600), as docs/config.md says; returns when its firewall rules are in place.
-    func startBouncer(berthFile: URL, ipset: String, chains: [String]) async throws {
-        self.ipsets = [ipset]
+    func startBouncer(berthFile: URL, ipset: String, ipset6: String, chains: [String]) async throws {
+        self.ipsets = [(ipset, "iptables"), (ipset6, "ip6tables")]
         self.chains = chains
         let added = await cscli(["bouncers", "add", "berth-test-\(UUID().uuidString.prefix(6))", "-o", "raw"])
         let key = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -117,9 +117,9 @@ final class CrowdSecHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if bouncer?.isRunning == false { throw E2EFailure("the bouncer exited: \(bouncerOutput)") }
-            if await chains.allSatisfy({ await self.hasRule(chain: $0, ipset: ipset) }) && bouncerOutput.contains("Processing new and deleted decisions") {
-                return
-            }
+            var ready = bouncerOutput.contains("Processing new and deleted decisions")
+            for chain in chains where ready { ready = await hasRule(chain: chain, ipset: ipset) }
+            if ready { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw E2EFailure("the bouncer did not set up its rules within 20 s: \(bouncerOutput)")
@@ -127,8 +127,8 @@ final class CrowdSecHarness: @unchecked Sendable {
 
     var bouncerOutput: String { bouncer?.currentOutput ?? "" }
 
-    func hasRule(chain: String, ipset: String) async -> Bool {
-        await E2ECommand.run(["iptables", "-C", chain, "-m", "set", "--match-set", ipset, "src", "-j", "DROP"]).status == 0
+    func hasRule(chain: String, ipset: String, tool: String = "iptables") async -> Bool {
+        await E2ECommand.run([tool, "-C", chain, "-m", "set", "--match-set", ipset, "src", "-j", "DROP"]).status == 0
     }
 
     /// `cscli metrics -o json`: lines read and parsed for the acquisition of `file`.
@@ -147,10 +147,10 @@ final class CrowdSecHarness: @unchecked Sendable {
             kill(command.pid, SIGTERM)
             _ = await command.wait(timeout: 10)
         }
-        for ipset in ipsets {
+        for (ipset, tool) in ipsets {
             for chain in chains {
-                while await hasRule(chain: chain, ipset: ipset) {
-                    if await E2ECommand.run(["iptables", "-D", chain, "-m", "set", "--match-set", ipset, "src", "-j", "DROP"]).status != 0 { break }
+                while await hasRule(chain: chain, ipset: ipset, tool: tool) {
+                    if await E2ECommand.run([tool, "-D", chain, "-m", "set", "--match-set", ipset, "src", "-j", "DROP"]).status != 0 { break }
                 }
             }
             await E2ECommand.run(["ipset", "-exist", "destroy", ipset])
@@ -159,10 +159,15 @@ final class CrowdSecHarness: @unchecked Sendable {
     }
 
     /// Whether any rule or set of `ipset` is left (for the test's last check).
-    func leftovers(ipset: String) async -> [String] {
+    func leftovers() async -> [String] {
         var found: [String] = []
-        for chain in ["INPUT", "DOCKER-USER", "FORWARD"] where await hasRule(chain: chain, ipset: ipset) { found.append("iptables \(chain)") }
-        if await E2ECommand.run(["ipset", "list", "-n"]).stdout.split(separator: "\n").contains(Substring(ipset)) { found.append("ipset \(ipset)") }
+        let sets = await E2ECommand.run(["ipset", "list", "-n"]).stdout.split(separator: "\n")
+        for (ipset, tool) in ipsets {
+            for chain in ["INPUT", "DOCKER-USER", "FORWARD"] where await hasRule(chain: chain, ipset: ipset, tool: tool) {
+                found.append("\(tool) \(chain) \(ipset)")
+            }
+            if sets.contains(Substring(ipset)) { found.append("ipset \(ipset)") }
+        }
         return found
     }
 }
