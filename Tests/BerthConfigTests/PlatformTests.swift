@@ -90,7 +90,7 @@ import TestSupport
         Case(body: "acme:\n  email: ops@example.test\n  challenge: dns\n", line: 3, column: 3, fragment: "names no 'dns_provider'"),
         Case(body: "acme:\n  email: ops\n", line: 3, column: 10, fragment: "'email' in 'acme' is not an email address: 'ops'"),
         Case(body: "acme:\n  email: ops@example.test\n  ca: letsencrypt\n", line: 4, column: 7, fragment: "must be production, staging or an ACME directory URL"),
-        Case(body: "crowdsec:\n  enabled: true\n  plugin_version: v1.3.5\n", line: 4, column: 3, fragment: "'plugin_version' in 'crowdsec' is not supported by berth: the Traefik bouncer plugin is gone"),
+        Case(body: "crowdsec:\n  enabled: true\n  plugin_version: v1.3.5\n", line: 4, column: 3, fragment: "is not supported by berth: the Traefik bouncer plugin is gone"),
         Case(body: "crowdsec:\n  lapi_key_env: KEY\n", line: 3, column: 3, fragment: "firewall-bouncer.yaml.local"),
         Case(body: "crowdsec:\n  lapi_url: 127.0.0.1:8080\n", line: 3, column: 13, fragment: "must be an http(s) URL such as http://127.0.0.1:8080"),
         Case(body: "middlewares:\n  big:\n    max_request_body: lots\n", line: 4, column: 23, fragment: "is not a size: write a size such as 1MB"),
