@@ -176,8 +176,9 @@ extension ApplyE2ETests {
             try await Task.sleep(for: .milliseconds(500))
         }
         let metrics = await cs.cscli(["metrics"]).stdout
+        let lastLines = ((try? String(contentsOf: accessLog, encoding: .utf8)) ?? "").split(separator: "\n").suffix(2).joined(separator: "\n")
         #expect((seen?.read ?? 0) >= 5 && (seen?.parsed ?? 0) >= 5,
-                "cscli metrics for file:\(accessLog.path): \(String(describing: seen))\n\(metrics)")
+                "cscli metrics for file:\(accessLog.path): \(String(describing: seen))\n\(metrics)\nlast lines:\n\(lastLines)")
         print("[e2e] crowdsec acquisition of \(accessLog.lastPathComponent): \(String(describing: seen))")
 
         try await cs.startBouncer(berthFile: berth.appendingPathComponent("firewall-bouncer.yaml"), ipset: "berth-\(E2E.platformName)",

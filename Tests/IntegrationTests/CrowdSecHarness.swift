@@ -42,9 +42,14 @@ final class CrowdSecHarness: @unchecked Sendable {
         try files.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
         try files.createDirectory(at: root.appendingPathComponent("log"), withIntermediateDirectories: true)
         try files.createSymbolicLink(atPath: etc.appendingPathComponent("patterns").path, withDestinationPath: "/etc/crowdsec/patterns")
-        // Berth's raw stage, and the proxy's parser from the hub copy Debian's package ships (offline).
-        try files.createSymbolicLink(atPath: etc.appendingPathComponent("parsers/s00-raw/berth-proxy-logs.yaml").path,
-                                     withDestinationPath: berthDirectory.appendingPathComponent("parsers/s00-raw/berth-proxy-logs.yaml").path)
+        // Berth's raw stage (copied: crowdsec skips a parser symlinked from outside its hub), the proxy's
+        // parser from the hub copy Debian's package ships (offline), and Berth's acquisition linked into
+        // acquis.d — the steps docs/config.md gives.
+        try files.copyItem(at: berthDirectory.appendingPathComponent("parsers/s00-raw/berth-proxy-logs.yaml"),
+                           to: etc.appendingPathComponent("parsers/s00-raw/berth-proxy-logs.yaml"))
+        try files.createDirectory(at: etc.appendingPathComponent("acquis.d"), withIntermediateDirectories: true)
+        try files.createSymbolicLink(atPath: etc.appendingPathComponent("acquis.d/berth.yaml").path,
+                                     withDestinationPath: berthDirectory.appendingPathComponent("acquis.yaml").path)
         try files.createSymbolicLink(atPath: etc.appendingPathComponent("parsers/s01-parse/\(logType)-logs.yaml").path,
                                      withDestinationPath: "/usr/share/crowdsec/hub/parsers/s01-parse/crowdsecurity/\(logType)-logs.yaml")
         try "simulation: off\n".write(to: etc.appendingPathComponent("simulation.yaml"), atomically: true, encoding: .utf8)
@@ -62,7 +67,7 @@ final class CrowdSecHarness: @unchecked Sendable {
               hub_dir: /usr/share/crowdsec/hub/
               index_path: /usr/share/crowdsec/hub/.index.json
             crowdsec_service:
-              acquisition_path: \(berthDirectory.appendingPathComponent("acquis.yaml").path)
+              acquisition_dir: \(etc.path)/acquis.d
               parser_routines: 1
             db_config:
               type: sqlite
@@ -125,7 +130,8 @@ final class CrowdSecHarness: @unchecked Sendable {
         throw E2EFailure("the bouncer did not set up its rules within 20 s: \(bouncerOutput)")
     }
 
-    var bouncerOutput: String { bouncer?.currentOutput ?? "" }
+    /// The bouncer logs to its standard error (`log_mode: stdout` in Berth's file).
+    var bouncerOutput: String { bouncer?.currentErrorOutput ?? "" }
 
     func hasRule(chain: String, ipset: String, tool: String = "iptables") async -> Bool {
         await E2ECommand.run([tool, "-C", chain, "-m", "set", "--match-set", ipset, "src", "-j", "DROP"]).status == 0
@@ -134,9 +140,10 @@ final class CrowdSecHarness: @unchecked Sendable {
     /// `cscli metrics -o json`: lines read and parsed for the acquisition of `file`.
     func acquisition(of file: String) async -> (read: Int, parsed: Int)? {
         let metrics = await cscli(["metrics", "-o", "json"])
-        guard metrics.status == 0,
-              let object = try? JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any],
-              let acquisition = object["acquisition"] as? [String: Any],
+        // cscli 1.4 prints one JSON object per table, back to back; the first is the acquisition's.
+        guard metrics.status == 0, let end = metrics.stdout.range(of: "}{") else { return nil }
+        let first = metrics.stdout[..<end.lowerBound] + "}"
+        guard let acquisition = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
               let entry = acquisition["file:\(file)"] as? [String: Any] else { return nil }
         return ((entry["reads"] as? Int) ?? 0, (entry["parsed"] as? Int) ?? 0)
     }
