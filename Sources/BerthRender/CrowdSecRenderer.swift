@@ -64,14 +64,13 @@ public enum CrowdSecRenderer {
         platform.proxy.network == .host ? ["INPUT"] : ["INPUT", "DOCKER-USER"]
     }
 
-    /// The bouncer's ipset names (at most 31 characters, ipset's limit).
-    public static func ipsets(_ platform: PlatformConfig) -> (v4: String, v6: String) {
-        let name = String(platform.name.prefix(24))
-        return ("berth-\(name)", "berth6-\(name)")
+    /// The bouncer's ipset (IPv4; at most 31 characters, ipset's limit).
+    public static func ipset(_ platform: PlatformConfig) -> String {
+        "berth-\(platform.name.prefix(25))"
     }
 
     static func bouncer(_ platform: PlatformConfig) -> Document {
-        let sets = ipsets(platform)
+        let sets = ipset(platform)
         var url = platform.crowdsec.lapiURL
         if !url.hasSuffix("/") { url += "/" }
         return .object([
@@ -82,12 +81,12 @@ public enum CrowdSecRenderer {
             ("log_level", .string("info")),
             ("api_url", .string(url)),
             ("insecure_skip_verify", .bool(false)),
-            ("disable_ipv6", .bool(false)),
+            // The proxy listens on an IPv4 bind_address only; Docker has no IPv6 DOCKER-USER chain by default.
+            ("disable_ipv6", .bool(true)),
             ("deny_action", .string("DROP")),
             ("deny_log", .bool(false)),
             ("supported_decisions_types", .strings(["ban"])),
-            ("blacklists_ipv4", .string(sets.v4)),
-            ("blacklists_ipv6", .string(sets.v6)),
+            ("blacklists_ipv4", .string(sets)),
             ("ipset_type", .string("nethash")),
             ("iptables_chains", .strings(chains(platform))),
             ("prometheus", .object([("enabled", .bool(false))])),

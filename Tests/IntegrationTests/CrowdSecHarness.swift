@@ -110,8 +110,8 @@ final class CrowdSecHarness: @unchecked Sendable {
 
     /// Registers a bouncer and starts crowdsec-firewall-bouncer on Berth's file, with the key in
     /// `<file>.local` (mode 600), as docs/config.md says; returns when its firewall rules are in place.
-    func startBouncer(berthFile: URL, ipset: String, ipset6: String, chains: [String]) async throws {
-        self.ipsets = [(ipset, "iptables"), (ipset6, "ip6tables")]
+    func startBouncer(berthFile: URL, ipset: String, chains: [String]) async throws {
+        self.ipsets = [(ipset, "iptables")]
         self.chains = chains
         let added = await cscli(["bouncers", "add", "berth-test-\(UUID().uuidString.prefix(6))", "-o", "raw"])
         let key = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
