@@ -42,7 +42,8 @@ command -v crowdsec-firewall-bouncer >/dev/null || edge_apt+=(crowdsec-firewall-
 command -v ipset >/dev/null || edge_apt+=(ipset)
 command -v iptables >/dev/null || edge_apt+=(iptables)
 edge_capi=/etc/crowdsec/online_api_credentials.yaml
-if [ ${#edge_apt[@]} -gt 0 ] || ! dpkg-query -W -f='${Status}' crowdsec 2>/dev/null | grep -q 'ok installed'; then
+edge_configured() { [ "$(dpkg-query -W -f='${Status}' crowdsec 2>/dev/null || true)" = "install ok installed" ]; }
+if [ ${#edge_apt[@]} -gt 0 ] || ! edge_configured; then
   mkdir -p /etc/crowdsec
   [ -s "$edge_capi" ] || echo "# Central API registration skipped: no internet (scripts/setup.sh)" >"$edge_capi"
   if [ ${#edge_apt[@]} -gt 0 ]; then
@@ -51,7 +52,7 @@ if [ ${#edge_apt[@]} -gt 0 ] || ! dpkg-query -W -f='${Status}' crowdsec 2>/dev/n
     apt-get update -qq
     apt-get install -y -qq "${edge_apt[@]}" >/dev/null
   fi
-  dpkg-query -W -f='${Status}' crowdsec | grep -q 'ok installed' || dpkg --configure crowdsec >/dev/null
+  edge_configured || dpkg --configure crowdsec >/dev/null
 fi
 if ! python3 -c 'import bcrypt' 2>/dev/null; then
   echo "setup: installing Python bcrypt"
