@@ -63,6 +63,15 @@ extension ApplyE2ETests {
         let users = try await Self.edgeUsers()
         try await E2EScenario.run(prefix) { s in
             try s.write("platform.yml", Self.edgePlatform(traefik: traefik, users: users))
+            if !traefik {
+                // A rate-limited route on Caddy is refused before anything is created, never deployed unprotected.
+                try s.project("\(prefix)app", compose: E2E.appCompose(replicas: 1), project: Self.edgeProject(traefik: true))
+                let refused = try await s.apply()
+                #expect(refused.status == 1, "\(refused)")
+                #expect(refused.output.contains("projects/\(prefix)app/project.yml:") && refused.output.contains("uses middleware 'limit' (rate_limit)")
+                            && refused.output.contains("or set proxy.kind: traefik"), "\(refused)")
+                #expect(await E2E.containers(prefix).isEmpty && !(await E2E.exists(container: E2E.proxyContainer)))
+            }
             try s.project("\(prefix)app", compose: E2E.appCompose(replicas: 1), project: Self.edgeProject(traefik: traefik))
             let apply = try await s.apply()
             try #require(apply.status == 0, "\(apply)")
