@@ -35,6 +35,35 @@ if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
   python3 -m pip install -q jsonschema pyyaml 2>&1 | grep -v 'WARNING: Running pip as' || true
 fi
 
+# --- edge defenses (issue 9, part 3: middlewares + CrowdSec) ------------------------------------
+# htpasswd (bcrypt hashes for basic_auth), CrowdSec 1.4 and its firewall bouncer (iptables + ipset),
+# Python's bcrypt. crowdsec's postinst registers with the Central API, which fails offline and leaves
+# the package unconfigured: a non-empty credentials file written first skips that registration.
+edge_apt=()
+command -v htpasswd >/dev/null || edge_apt+=(apache2-utils)
+command -v crowdsec >/dev/null || edge_apt+=(crowdsec)
+command -v crowdsec-firewall-bouncer >/dev/null || edge_apt+=(crowdsec-firewall-bouncer)
+command -v ipset >/dev/null || edge_apt+=(ipset)
+command -v iptables >/dev/null || edge_apt+=(iptables)
+edge_capi=/etc/crowdsec/online_api_credentials.yaml
+edge_configured() { [ "$(dpkg-query -W -f='${Status}' crowdsec 2>/dev/null || true)" = "install ok installed" ]; }
+if [ ${#edge_apt[@]} -gt 0 ] || ! edge_configured; then
+  mkdir -p /etc/crowdsec
+  [ -s "$edge_capi" ] || echo "# Central API registration skipped: no internet (scripts/setup.sh)" >"$edge_capi"
+  if [ ${#edge_apt[@]} -gt 0 ]; then
+    echo "setup: installing ${edge_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${edge_apt[@]}" >/dev/null
+  fi
+  edge_configured || dpkg --configure crowdsec >/dev/null
+fi
+if ! python3 -c 'import bcrypt' 2>/dev/null; then
+  echo "setup: installing Python bcrypt"
+  python3 -m pip install -q bcrypt 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+# --- end of edge defenses ----------------------------------------------------------------------
+
 # The Docker engine: start it unless the socket already answers (there is no systemd here).
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   if ! docker version >/dev/null 2>&1; then

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads `platform.yml` strictly.
 struct PlatformLoader {
     let sink: DiagnosticSink
@@ -105,13 +107,19 @@ struct PlatformLoader {
                 sink.error(location, "'default_middlewares' names '\(name)', which is not defined under 'middlewares'\(Suggestion.hint(for: name, in: p.middlewares.keys))")
             }
         }
-        if let f = top.fields("crowdsec", known: ["enabled", "lapi_url", "lapi_key_env", "plugin_version"]) {
+        // CrowdSec (edge defenses): the proxy's access log goes to a file that CrowdSec reads; bans are
+        // enforced by crowdsec-firewall-bouncer in the host firewall (see CrowdSecConfig).
+        let removed = "the Traefik bouncer plugin is gone (it must be downloaded); bans are enforced by crowdsec-firewall-bouncer, "
+            + "whose key goes into firewall-bouncer.yaml.local (docs/config.md, 'crowdsec')"
+        if let f = top.fields("crowdsec", known: ["enabled", "lapi_url"],
+                              unsupported: ["lapi_key_env": removed, "plugin_version": removed]) {
             p.crowdsec.enabled = f.bool("enabled") ?? false
-            p.crowdsec.lapiURL = f.string("lapi_url") ?? p.crowdsec.lapiURL
-            p.crowdsec.lapiKeyEnv = f.string("lapi_key_env") ?? p.crowdsec.lapiKeyEnv
-            p.crowdsec.pluginVersion = f.string("plugin_version") ?? p.crowdsec.pluginVersion
-            if p.crowdsec.enabled && p.proxy.kind == .caddy {
-                f.error("enabled", "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin); set proxy.kind to traefik or disable crowdsec")
+            if let url = f.string("lapi_url") {
+                if let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host?.isEmpty == false {
+                    p.crowdsec.lapiURL = url
+                } else {
+                    f.error("lapi_url", "'lapi_url' of 'crowdsec' must be an http(s) URL such as http://127.0.0.1:8080, found '\(url)'")
+                }
             }
         }
         if let f = top.fields("network", known: ["pools", "subnet_prefix", "legacy_proxy_networks"]) {
