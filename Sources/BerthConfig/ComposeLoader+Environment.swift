@@ -27,7 +27,7 @@ extension ComposeLoader {
             if let inherited = variables[key] {
                 env[key] = inherited
             } else {
-                sink.warning(location, "'\(key)' in \(what) has no value and \(key) is not set in the environment or the project's .env file, so it is left unset (as Compose does); set it there, or write a value")
+                sink.warning(location, "'\(key)' in \(what) has no value and \(key) is not set in the environment, the project's .env file or its secrets.enc.env, so it is left unset (as Compose does); set it there, or write a value")
             }
         }
         switch value {
