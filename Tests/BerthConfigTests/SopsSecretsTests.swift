@@ -71,7 +71,7 @@ import TestSupport
             #expect(app.compose.services["bare"]?.secretEnvironment == nil)
             // Nothing that encodes or prints a spec can show a value.
             let encoded = String(decoding: try JSONEncoder().encode(web), as: UTF8.self)
-            #expect(!encoded.contains(Self.password) && !encoded.contains(Self.token), encoded)
+            #expect(!encoded.contains(Self.password) && !encoded.contains(Self.token), "\(encoded)")
             var dumped = ""
             dump(web, to: &dumped)
             #expect(!dumped.contains(Self.password) && !dumped.contains(Self.token))

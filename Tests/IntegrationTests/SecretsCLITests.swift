@@ -42,7 +42,7 @@ import TestSupport
         #expect(sopsYAML.contains("age: \(publicKey)"))
         #expect(!sopsYAML.contains("AGE-SECRET-KEY"))
         #expect(try String(contentsOfFile: "\(repo)/.gitignore", encoding: .utf8).contains("keys.txt"))
-        #expect(made.stdout.contains(key) && !made.stdout.contains("AGE-SECRET-KEY"), made.stdout)
+        #expect(made.stdout.contains(key) && !made.stdout.contains("AGE-SECRET-KEY"), "\(made.stdout)")
 
         let env = ["SOPS_AGE_KEY_FILE": key]
         let value = "v@lue with spaces \(UUID().uuidString.prefix(8))"
