@@ -185,14 +185,18 @@ public struct RepositoryLoader: Sendable {
     }
 
     /// The decrypted secrets file at `url`, nil when there is none (or it cannot be decrypted: reported).
+    /// A file that cannot be decrypted is reported once: its keys (readable in the encrypted file) are
+    /// still known, with empty values, so that the compose.yml using them does not add a message per use.
     private func secrets(at url: URL, file: String, sink: DiagnosticSink) -> SecretSet? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
-            return SecretsFile.decrypt(url, file: file, sops: try Sops.locate(environment: environment), sink: sink)
+            if let set = SecretsFile.decrypt(url, file: file, sops: try Sops.locate(environment: environment), sink: sink) { return set }
         } catch {
             sink.error(Location(file: file), "cannot decrypt \(file): \(error.description)")
-            return nil
         }
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        let locations = SecretsFile.keyLocations(text, file: file)
+        return SecretSet(file: file, values: locations.mapValues { _ in SecretValue("") }, locations: locations)
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

@@ -105,7 +105,7 @@ import TestSupport
         let compose = "services:\n  web:\n    image: busybox:1\n    environment:\n      A: \"x${DB_PASWORD}\"\n"
         try Self.withRepository(["projects/app/compose.yml": compose]) { root, sops in
             let problems = Self.problems(root, sops.environment)
-            expectSingle(problems, "projects/app/compose.yml", 5, 11, "variable DB_PASWORD is not set", "secrets.enc.env")
+            expectSingle(problems, "projects/app/compose.yml", 5, 12, "variable DB_PASWORD is not set", "secrets.enc.env")
         }
     }
 
@@ -129,8 +129,8 @@ import TestSupport
             """
         try Self.withRepository(["projects/app/compose.yml": compose]) { root, sops in
             let problems = Self.problems(root, sops.environment)
-            expectContains(problems, "projects/app/compose.yml", 6, 23, "the secret API_TOKEN", "'services.web.command.1'", "file with a top-level 'secrets' entry")
-            expectContains(problems, "projects/app/compose.yml", 7, 21, "the secret DB_PASSWORD", "'services.web.labels.note'")
+            expectContains(problems, "projects/app/compose.yml", 6, 22, "the secret API_TOKEN", "'services.web.command.1'", "file with a top-level 'secrets' entry")
+            expectContains(problems, "projects/app/compose.yml", 7, 20, "the secret DB_PASSWORD", "'services.web.labels.note'")
             expectContains(problems, "projects/app/compose.yml", 2, 20, "config 'c' comes from the secret API_TOKEN", "make it a top-level secret")
             #expect(problems.count == 3, "\(problems)")
             #expect(problems.allSatisfy { !$0.message.contains(Self.password) && !$0.message.contains(Self.token) })

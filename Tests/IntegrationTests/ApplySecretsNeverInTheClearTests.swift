@@ -49,7 +49,7 @@ extension ApplyE2ETests {
             let applied = try await run("apply", ["--yes", "--json"])
             try #require(applied.status == 0, "\(applied)")
             let web = try #require(await E2E.runningContainers("\(project)-web-").first)
-            #expect(await E2E.exec(web, "printenv APP_TOKEN").stdout == "\(token)\n", "the container gets the value")
+            #expect(await E2E.exec(web, "echo \"$APP_TOKEN\"").stdout == "\(token)\n", "the container gets the value")
             #expect(await E2E.exec(web, "cat /run/secrets/db_pw").stdout == password)
             _ = try await run("plan", ["--live", "--json"])
             _ = try await run("status")
@@ -66,7 +66,7 @@ extension ApplyE2ETests {
             let rollback = try await run("rollback", [project])
             #expect(rollback.status == 0, "\(rollback)")
             let rolledBack = try #require(await E2E.runningContainers("\(project)-web-").first)
-            #expect(await E2E.exec(rolledBack, "printenv APP_VERSION APP_TOKEN").stdout == "1\n\(token)\n")
+            #expect(await E2E.exec(rolledBack, "echo \"$APP_VERSION\"; echo \"$APP_TOKEN\"").stdout == "1\n\(token)\n")
 
             // A failing apply (the new version never gets healthy) prints health output and log lines.
             try t.s.write("projects/\(project)/compose.yml", compose(version: "3").replacingOccurrences(of: "      APP_VERSION", with: "      APP_FAIL_HEALTH: \"1\"\n      APP_VERSION"))

@@ -70,7 +70,7 @@ extension ApplyE2ETests {
             let services = ["web", "filer", "other"]
             let before = await t.containers(project, services)
             let web = try #require(before["web"]?.first), filer = try #require(before["filer"]?.first)
-            #expect(await E2E.exec(web, "printenv APP_TOKEN").stdout == "token=\(token1)\n")
+            #expect(await E2E.exec(web, "echo \"$APP_TOKEN\"").stdout == "token=\(token1)\n")
             #expect(await E2E.exec(filer, "cat /run/secrets/db_pw").stdout == pw1)
 
             try t.set(project, "API_TOKEN", token2)
@@ -80,7 +80,7 @@ extension ApplyE2ETests {
             #expect(afterToken["web"] != before["web"], "the service whose environment uses API_TOKEN rolls out")
             #expect(afterToken["filer"] == before["filer"] && afterToken["other"] == before["other"], "the others keep their containers")
             let newWeb = try #require(afterToken["web"]?.first)
-            #expect(await E2E.exec(newWeb, "printenv APP_TOKEN").stdout == "token=\(token2)\n")
+            #expect(await E2E.exec(newWeb, "echo \"$APP_TOKEN\"").stdout == "token=\(token2)\n")
 
             try t.set(project, "DB_PASSWORD", pw2)
             let again = try await t.apply()
