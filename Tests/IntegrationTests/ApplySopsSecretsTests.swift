@@ -12,8 +12,10 @@ extension ApplyE2ETests {
         var sops: SopsFixture
 
         func berth(_ command: String, _ arguments: [String] = [], timeout: Double = 180) async throws -> E2ECommandResult {
-            try await BerthBinary.start([command] + arguments + ["-c", s.repo.path, "--state-dir", s.stateDir.path],
-                                        environment: sops.environment).wait(timeout: timeout)
+            // validate and render read only the repository: they take no state directory.
+            let state = ["validate", "render"].contains(command) ? [] : ["--state-dir", s.stateDir.path]
+            return try await BerthBinary.start([command] + arguments + ["-c", s.repo.path] + state,
+                                               environment: sops.environment).wait(timeout: timeout)
         }
 
         func apply(_ arguments: [String] = []) async throws -> E2ECommandResult { try await berth("apply", ["--yes"] + arguments) }
