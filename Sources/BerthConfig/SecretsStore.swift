@@ -46,7 +46,7 @@ public struct SecretsStore: Sendable {
                     input: Data(json.utf8), what: "set \(key) in \(file)")
             return
         }
-        let result = try run(["--encrypt", "--input-type", "json", "--output-type", "dotenv", "--filename-override", file, "/dev/stdin"],
+        let result = try run(["--encrypt", "--input-type", "json", "--output-type", "dotenv", "--filename-override", file] + recipientArguments + ["/dev/stdin"],
                              input: Data("{\(Self.jsonString(key)):\(json)}".utf8), what: "create \(file)")
         try makeDirectory()
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
@@ -54,6 +54,24 @@ public struct SecretsStore: Sendable {
               rename(temporary.path, url.path) == 0 else {
             throw Failure(description: "cannot write \(file)")
         }
+    }
+
+    /// `--age` with platform.yml's `secrets.age_recipients` when the repository has no `.sops.yaml` (sops
+    /// reads that itself; without either, sops takes SOPS_AGE_RECIPIENTS).
+    var recipientArguments: [String] {
+        guard !FileManager.default.fileExists(atPath: root.appendingPathComponent(".sops.yaml").path) else { return [] }
+        let recipients = Self.platformRecipients(root)
+        return recipients.isEmpty ? [] : ["--age", recipients.joined(separator: ",")]
+    }
+
+    /// platform.yml's `secrets.age_recipients` (none when platform.yml is missing or invalid: the
+    /// command then says there are no recipients).
+    public static func platformRecipients(_ root: URL) -> [String] {
+        let sink = DiagnosticSink()
+        guard let text = try? String(contentsOf: root.appendingPathComponent(PlatformLoader.file), encoding: .utf8),
+              let value = YAMLValue.parse(text, file: PlatformLoader.file, into: sink),
+              let platform = PlatformLoader(sink: sink).load(value), sink.isEmpty else { return [] }
+        return platform.ageRecipients
     }
 
     /// Removes `key`; a key the file does not have is an error naming the keys it has.
@@ -68,7 +86,7 @@ public struct SecretsStore: Sendable {
     /// Opens the file in `$EDITOR` through `sops edit` (a new file gets `.sops.yaml`'s recipients).
     public func edit() throws(Failure) {
         try makeDirectory()
-        let result = try sopsRun(["edit", "--input-type", "dotenv", "--output-type", "dotenv", file], interactive: true)
+        let result = try sopsRun(["edit", "--input-type", "dotenv", "--output-type", "dotenv"] + (exists ? [] : recipientArguments) + [file], interactive: true)
         // 200: the file was not changed.
         guard result.status == 0 || result.status == 200 else {
             throw Failure(description: "sops edit \(file) failed (exit status \(result.status)); the file is as it was")
@@ -89,7 +107,7 @@ public struct SecretsStore: Sendable {
         guard result.status == 0 else {
             let errors = result.errors
             let reason = errors.contains("no creation rules") || errors.contains("no keys provided")
-                ? "no age recipients for \(file): create .sops.yaml at the repository's root (berth init --age does) or set SOPS_AGE_RECIPIENTS"
+                ? "no age recipients for \(file): create .sops.yaml at the repository's root (berth init --age does), list them in platform.yml's secrets.age_recipients, or set SOPS_AGE_RECIPIENTS"
                 : SecretsFile.reason(errors, sops: sops)
             throw Failure(description: "cannot \(what): \(reason); the file is as it was")
         }

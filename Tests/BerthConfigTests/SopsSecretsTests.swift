@@ -197,6 +197,14 @@ import TestSupport
         }
     }
 
+    @Test func platformRecipientsMustBeAgePublicKeys() {
+        let problems = Repo.problems(["platform.yml": "domain: example.test\nsecrets: {age_recipients: [AGE-SECRET-KEY-1XYZ], recipient: x}\n",
+                                      "projects/app/compose.yml": Repo.webCompose])
+        #expect(problems.contains { $0.message.contains("is not an age public key") && $0.message.contains("it is a private key") }, "\(problems)")
+        #expect(problems.allSatisfy { !$0.message.contains("AGE-SECRET-KEY-1XYZ") }, "a pasted private key is never echoed")
+        #expect(problems.contains { $0.message.contains("recipient") && $0.location.line == 2 }, "\(problems)")
+    }
+
     @Test func aSecretValueNeverPrints() {
         let value = SecretValue("hunter2-\(UUID().uuidString)")
         var dumped = ""

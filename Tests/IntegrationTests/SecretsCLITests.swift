@@ -100,6 +100,14 @@ import TestSupport
         let noRecipients = try Self.berth(["secrets", "set", "app", "A", "-c", root.path], input: "x", environment: env)
         #expect(noRecipients.status == 3 && noRecipients.stderr.contains("no age recipients"), "\(noRecipients.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("projects/app/secrets.enc.env").path))
+        // platform.yml's recipients when there is no .sops.yaml.
+        let withRecipients = Fixtures.repository(["platform.yml": "domain: example.test\nsecrets: {age_recipients: [\(sops.publicKey)]}\n",
+                                                  "projects/app/compose.yml": "services:\n  web:\n    image: busybox:1\n"])
+        defer { Fixtures.cleanup(withRecipients) }
+        let fromPlatform = try Self.berth(["secrets", "set", "app", "A", "-c", withRecipients.path], input: "x", environment: env)
+        #expect(fromPlatform.status == 0, "\(fromPlatform.stderr)")
+        let created = try String(contentsOf: withRecipients.appendingPathComponent("projects/app/secrets.enc.env"), encoding: .utf8)
+        #expect(created.contains(sops.publicKey))
         try sops.writeSopsConfig(in: root)
         let empty = try Self.berth(["secrets", "set", "app", "A", "-c", root.path], input: "", environment: env)
         #expect(empty.status == 1 && empty.stderr.contains("no value on standard input"), "\(empty.stderr)")
