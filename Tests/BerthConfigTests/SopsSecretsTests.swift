@@ -137,6 +137,13 @@ import TestSupport
         }
     }
 
+    @Test func anEncryptedEnvFileIsRefused() throws {
+        let compose = "services:\n  web:\n    image: busybox:1\n    env_file: secrets.enc.env\n"
+        try Self.withRepository(["projects/app/compose.yml": compose]) { root, sops in
+            expectSingle(Self.problems(root, sops.environment), "projects/app/compose.yml", 4, 15, "is encrypted by sops", "environment: [KEY]")
+        }
+    }
+
     @Test func aKeyInBothDotenvAndSecretsIsAnError() throws {
         try Self.withRepository(["projects/app/compose.yml": Self.compose, "projects/app/.env": "DB_PASSWORD=plain\n"]) { root, sops in
             let problems = Self.problems(root, sops.environment)
