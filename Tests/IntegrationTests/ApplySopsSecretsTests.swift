@@ -93,6 +93,13 @@ extension ApplyE2ETests {
             let newFiler = try #require(afterPassword["filer"]?.first)
             #expect(await E2E.exec(newFiler, "cat /run/secrets/db_pw").stdout == pw2)
 
+            // A rollback of web to its first deployment would need token1, which the repository no longer has
+            // (the history keeps digests only): refused, nothing changes.
+            let rollback = try await t.berth("rollback", [project, "web"])
+            #expect(rollback.status == 3 && rollback.output.contains("API_TOKEN, whose value has changed since"), "\(rollback)")
+            #expect(await t.containers(project, services) == afterPassword)
+            #expect(!rollback.output.contains(token1) && !rollback.output.contains(token2))
+
             // Setting a key to the value it has re-encrypts it (a new nonce) and rolls out nothing.
             try t.set(project, "DB_PASSWORD", pw2)
             let plan = try await t.berth("plan", ["--live", "--detailed-exitcode"])
