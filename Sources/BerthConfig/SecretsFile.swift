@@ -43,7 +43,7 @@ public enum SecretsFile {
             return nil
         }
         guard result.status == 0 else {
-            sink.error(location, "cannot decrypt \(file): \(reason(result.errors, sops: sops)); nothing was changed")
+            sink.error(location, "cannot decrypt \(file): \(reason(result.errors, sops: sops))")
             return nil
         }
         guard let object = try? JSONSerialization.jsonObject(with: result.output) as? [String: Any] else {
@@ -74,13 +74,14 @@ public enum SecretsFile {
 
     /// What sops's error means, in words that say what to do (sops never prints values in errors).
     static func reason(_ errors: String, sops: Sops) -> String {
-        let keyFile = sops.environment["SOPS_AGE_KEY_FILE"].map { "the age key in \($0)" }
-            ?? (sops.environment["SOPS_AGE_KEY"] != nil ? "the age key in SOPS_AGE_KEY" : "no age key (SOPS_AGE_KEY_FILE and BERTH_AGE_KEY_FILE are not set)")
         if errors.contains("MAC mismatch") {
             return "the file was changed after it was encrypted (its MAC does not match): restore it from git, or edit it only with `berth secrets edit`"
         }
         if errors.contains("Failed to get the data key") || errors.contains("no identity matched") {
-            return "\(keyFile) is not one of its recipients; set SOPS_AGE_KEY_FILE or BERTH_AGE_KEY_FILE to the private key of one of the age recipients listed in the file"
+            let fix = "set SOPS_AGE_KEY_FILE or BERTH_AGE_KEY_FILE to the private key of one of the age recipients listed in the file"
+            if let file = sops.environment["SOPS_AGE_KEY_FILE"] { return "the age key in \(file) is not one of its recipients; \(fix)" }
+            if sops.environment["SOPS_AGE_KEY"] != nil { return "the age key in SOPS_AGE_KEY is not one of its recipients; \(fix)" }
+            return "no age key is given (SOPS_AGE_KEY_FILE and BERTH_AGE_KEY_FILE are not set, and sops's default ~/.config/sops/age/keys.txt has none of its recipients); \(fix)"
         }
         if errors.contains("message authentication failed") || errors.contains("Could not decrypt") {
             return "a value was changed after it was encrypted (its authentication tag does not match): restore the file from git"

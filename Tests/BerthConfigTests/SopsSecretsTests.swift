@@ -184,10 +184,15 @@ import TestSupport
             let mac = Self.problems(root, sops.environment)
             #expect(mac.count == 1 && mac[0].message.contains("cannot decrypt"), "\(mac)")
 
+            // A line removed: every value still decrypts, but the MAC over all of them does not match.
+            try original.replacingOccurrences(of: api + "\n", with: "").write(to: file, atomically: true, encoding: .utf8)
+            let removed = Self.problems(root, sops.environment)
+            expectSingle(removed, "projects/app/secrets.enc.env", 1, 1, "its MAC does not match", "restore it from git")
+
             try "DB_PASSWORD=\(Self.password)\n".write(to: file, atomically: true, encoding: .utf8)
             let plain = Self.problems(root, sops.environment)
             expectSingle(plain, "projects/app/secrets.enc.env", 1, 1, "is not encrypted by sops")
-            for p in wrongKey + noKey + mac + plain { #expect(!p.message.contains(Self.password) && !p.message.contains(Self.token)) }
+            for p in wrongKey + noKey + mac + removed + plain { #expect(!p.message.contains(Self.password) && !p.message.contains(Self.token)) }
         }
     }
 
