@@ -217,6 +217,24 @@ import TestSupport
         #expect(problems.contains { $0.message.contains("recipient") && $0.location.line == 2 }, "\(problems)")
     }
 
+    @Test func sopsIsFoundAtBerthSopsOrOnPathAndBerthAgeKeyFileIsPassedOn() throws {
+        #expect(throws: Sops.Failure.self) { try Sops.locate(environment: ["BERTH_SOPS": "/nonexistent/sops"]) }
+        do {
+            _ = try Sops.locate(environment: ["PATH": "/nonexistent"])
+            Issue.record("sops found on an empty PATH")
+        } catch {
+            #expect(error.description.contains("not on PATH") && error.description.contains("BERTH_SOPS"))
+        }
+        try Self.withRepository(["projects/app/compose.yml": Self.compose]) { root, sops in
+            // PATH without sops (but with bash, for a pyenv shim as BERTH_SOPS).
+            let env = ["BERTH_AGE_KEY_FILE": sops.keyFile.path, "BERTH_SOPS": SopsFixture.sops, "PATH": "/usr/bin:/bin"]
+            let repository = try Fixtures.load(root, environment: env)
+            #expect(repository.project("app")?.secrets?.values["DB_PASSWORD"]?.reveal() == Self.password)
+            let missing = Self.problems(root, ["SOPS_AGE_KEY_FILE": sops.keyFile.path, "PATH": "/nonexistent"])
+            expectSingle(missing, "projects/app/secrets.enc.env", 1, 1, "the sops binary is not on PATH")
+        }
+    }
+
     @Test func aSecretValueNeverPrints() {
         let value = SecretValue("hunter2-\(UUID().uuidString)")
         var dumped = ""
