@@ -91,6 +91,23 @@ import TestSupport
         #expect(noKey.status == 1 && noKey.stderr.contains("cannot decrypt"), "\(noKey.stderr)")
     }
 
+    /// From a terminal the value is read without echo (`script` gives the command a pseudo-terminal;
+    /// the value is typed a second later, once the prompt has turned echo off).
+    @Test func setFromATerminalDoesNotEcho() throws {
+        let sops = try SopsFixture()
+        defer { sops.cleanup() }
+        let root = Fixtures.repository(["platform.yml": "domain: example.test\n", "projects/app/compose.yml": "services:\n  web:\n    image: busybox:1\n"])
+        defer { Fixtures.cleanup(root) }
+        try sops.writeSopsConfig(in: root)
+        let value = "typed-\(UUID().uuidString.prefix(8))"
+        let command = "\(BerthBinary.url.path) secrets set app TYPED -c \(root.path)"
+        let typed = try Fixtures.run(["sh", "-c", "(sleep 1; printf '%s\\n' '\(value)') | script -qec '\(command)' /dev/null"], environment: sops.environment)
+        #expect(typed.status == 0 && typed.output.contains("value for TYPED:") && typed.output.contains("set TYPED"), "\(typed.output)")
+        #expect(!typed.output.contains(value), "the typed value was echoed: \(typed.output)")
+        let decrypted = try Fixtures.run([SopsFixture.sops, "--decrypt", "--output-type", "json", root.appendingPathComponent("projects/app/secrets.enc.env").path], environment: sops.environment)
+        #expect(decrypted.output.contains("\"TYPED\": \"\(value)\""), "\(decrypted.output)")
+    }
+
     @Test func setRefusesBadInputAndChangesNothing() throws {
         let sops = try SopsFixture()
         defer { sops.cleanup() }
