@@ -17,6 +17,10 @@ command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v script >/dev/null || need_apt+=(bsdutils)
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v time >/dev/null || [ -x /usr/bin/time ] || need_apt+=(time)
+# berth doctor: its tests read DOCKER-USER with iptables and nft in network namespaces they create (unshare,
+# nsenter and ip are installed above) and start a second dockerd there.
+command -v iptables >/dev/null || need_apt+=(iptables)
+command -v nft >/dev/null || need_apt+=(nftables)
 [ -x /usr/bin/time ] || need_apt+=(time)
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -4,6 +4,8 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Where each service's name is (for reports about a service as a whole, such as berth doctor's).
+    public var serviceLocations: [String: Location] = [:]
     /// Routes read from Traefik labels (`traefik.http.routers.*`), joined to project.yml's ingress.
     public var labelRoutes: [IngressRoute] = []
     var labelRouteLocations: [Location: ProjectLocations.Route] = [:]

@@ -53,6 +53,7 @@ struct ComposeLoader {
             }
             if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys), files: files) {
                 compose.services[name] = service
+                compose.serviceLocations[name] = entry.key.location
                 if service.ports != nil, case .mapping(let keys, _) = entry.value,
                    let key = keys.first(where: { $0.key.text == "ports" }) {
                     compose.portLocations[name] = key.key.location
