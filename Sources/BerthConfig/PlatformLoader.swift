@@ -8,6 +8,7 @@ struct PlatformLoader {
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
             "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
+            "secrets",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -164,6 +165,15 @@ struct PlatformLoader {
             p.state.path = f.string("path") ?? p.state.path
             p.state.urlEnv = f.string("url_env") ?? p.state.urlEnv
             p.state.keepDeployments = f.int("keep_deployments", in: 1...100) ?? p.state.keepDeployments
+        }
+        // SOPS secrets: the recipients of new secrets.enc.env files (see SecretsStore).
+        if let f = top.fields("secrets", known: ["age_recipients"]) {
+            p.ageRecipients = f.strings("age_recipients") ?? []
+            // The item is never echoed: it may be a private key pasted by mistake.
+            for (i, recipient) in p.ageRecipients.enumerated() where !recipient.hasPrefix("age1") || recipient.count < 60 || recipient.contains(",") {
+                let leaked = recipient.uppercased().hasPrefix("AGE-SECRET-KEY") ? "; it is a private key: remove it from the repository (and its git history) and make a new key" : ""
+                f.error("age_recipients", "item \(i + 1) of 'secrets.age_recipients' is not an age public key (age1…, as age-keygen -y prints it)\(leaked)")
+            }
         }
         if let value = top["registries"] {
             p.registries = registries(value)
