@@ -72,11 +72,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // berth doctor: audits the Docker host, its daemon's settings and the repository's services.
+        .target(
+            name: "BerthDoctor",
+            dependencies: ["BerthConfig", "BerthDocker", "BerthRender"]
+        ),
         // The commands (one per file); the executable only calls into this.
         .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
+                "BerthDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +98,7 @@ let package = Package(
         .testTarget(name: "BerthEngineTests", dependencies: [
             "BerthEngine", "BerthProxy", "BerthRuntime", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport",
         ]),
+        .testTarget(name: "BerthDoctorTests", dependencies: ["BerthDoctor", "BerthConfig", "BerthDocker", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "TestSupport",
         ]),

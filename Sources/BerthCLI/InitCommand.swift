@@ -24,13 +24,25 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Contact email for Let's Encrypt.")
     var email: String = "admin@example.com"
 
+    @Flag(help: "Also set up SOPS secrets: an age key (created with age-keygen unless --age-key-file exists) and .sops.yaml with its public key as recipient.")
+    var age = false
+
+    @Option(help: "Where the age private key is (created when missing); default: sops's own location, ~/.config/sops/age/keys.txt. Keep it out of the repository.")
+    var ageKeyFile: String?
+
     func run() throws {
         let root = URL(fileURLWithPath: directory)
         let fm = FileManager.default
-        let files = InitTemplate.files(domain: domain, email: email)
+        var files = InitTemplate.files(domain: domain, email: email)
+        if age { files.merge(AgeSetup.plannedFiles) { a, _ in a } }
         let clashes = files.keys.sorted().filter { fm.fileExists(atPath: root.appendingPathComponent($0).path) }
         guard clashes.isEmpty else {
             throw ValidationError("\(directory) already has \(clashes.joined(separator: ", ")); choose an empty directory")
+        }
+        if age {
+            let setup = try AgeSetup(repository: root, keyFile: ageKeyFile).run()
+            files.merge(setup.files) { _, real in real }
+            print(setup.summary)
         }
         for path in files.keys.sorted() {
             let url = root.appendingPathComponent(path)

@@ -144,7 +144,7 @@ struct PlanFormatter {
             ("replicas", .strings(s.replicas.map(\.name))),
             ("networks", .strings(s.replicas.first?.networks.map(\.network) ?? [])),
             // Values may be secrets: only the names are shown.
-            ("environment", .object(s.spec.environment.keys.sorted().map { ($0, .string("(sensitive)")) })),
+            ("environment", .object(Set(s.spec.environment.keys).union((s.spec.secretEnvironment ?? [:]).keys).sorted().map { ($0, .string("(sensitive)")) })),
         ] + (s.spec.build.map { b in
             [("build", .object([("context", .string(b.context)), ("dockerfile", .string(b.dockerfilePath)),
                                 ("context_digest", b.contextDigest.map(Document.string) ?? .null)]))]

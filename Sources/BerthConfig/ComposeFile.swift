@@ -4,6 +4,8 @@ public struct ComposeFile: Sendable, Hashable {
     public var volumes: [String: ComposeVolume]
     /// Where each service's `ports` key is (for problems found across files, such as a port taken twice).
     public var portLocations: [String: Location] = [:]
+    /// Where each service's name is (for reports about a service as a whole, such as berth doctor's).
+    public var serviceLocations: [String: Location] = [:]
     /// Routes read from Traefik labels (`traefik.http.routers.*`), joined to project.yml's ingress.
     public var labelRoutes: [IngressRoute] = []
     var labelRouteLocations: [Location: ProjectLocations.Route] = [:]
@@ -90,6 +92,9 @@ public struct ComposeService: Sendable, Hashable, Codable {
     /// Compose `secrets` and `configs` this service mounts (nil when it has none: the config hash of a
     /// service without them stays what it was before they were supported).
     public var files: [ComposeFileMount]?
+    /// Environment variables whose values use the project's secrets (never in `environment`, so never
+    /// encoded with their value; nil when none: the config hash of other services stays what it was).
+    public var secretEnvironment: [String: SecretEnvironment]?
 
     public init(image: String) { self.image = image }
 

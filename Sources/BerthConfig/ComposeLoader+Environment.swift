@@ -18,6 +18,10 @@ extension ComposeLoader {
                     continue
                 }
                 let fileName = file.path.hasPrefix("/") ? file.path : "projects/\(project)/\(file.path)"
+                if text.contains("sops_mac=") {
+                    sink.error(file.location, "env_file '\(file.path)' is encrypted by sops: read as it is, its values would be ciphertext; the keys of the project's secrets.enc.env are already variables, so list them under 'environment' (e.g. environment: [KEY])")
+                    continue
+                }
                 for (k, v) in EnvFile.parse(text, file: fileName, variables: variables, raw: file.raw, sink: sink) { env[k] = v }
             }
         }
@@ -27,7 +31,7 @@ extension ComposeLoader {
             if let inherited = variables[key] {
                 env[key] = inherited
             } else {
-                sink.warning(location, "'\(key)' in \(what) has no value and \(key) is not set in the environment or the project's .env file, so it is left unset (as Compose does); set it there, or write a value")
+                sink.warning(location, "'\(key)' in \(what) has no value and \(key) is not set in the environment, the project's .env file or its secrets.enc.env, so it is left unset (as Compose does); set it there, or write a value")
             }
         }
         switch value {

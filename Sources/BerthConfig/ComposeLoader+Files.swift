@@ -48,9 +48,16 @@ extension ComposeLoader {
                     continue
                 }
                 result[name] = ComposeFileSource(file: path, content: data, location: location, origin: .file(path))
+            case "environment" where secrets[text] != nil:
+                guard kind == .secret else {
+                    sink.error(location, "\(what) comes from the secret \(text) of \(secretsFile), but configs are not secret (their content is exported and hashed in the clear); make it a top-level secret")
+                    continue
+                }
+                let content = Data(secrets[text]!.reveal().utf8)
+                result[name] = ComposeFileSource(file: nil, content: content, location: location, origin: .environment(text))
             case "environment":
                 guard let content = variables[text] else {
-                    sink.error(location, "\(what) comes from the variable \(text), which is not set in the environment or the project's .env file; set it there")
+                    sink.error(location, "\(what) comes from the variable \(text), which is not set in the environment, the project's .env file or its secrets.enc.env; set it there (berth secrets set \(project) \(text))")
                     continue
                 }
                 result[name] = ComposeFileSource(file: nil, content: Data(content.utf8), location: location, origin: .environment(text))

@@ -15,11 +15,15 @@ struct ComposeLoader {
     var environment: [String: String] = [:]
     /// The profiles project.yml enables (`profiles:`), with where each is written.
     var profiles: [(text: String, location: Location)] = []
+    /// The project's decrypted `secrets.enc.env` (its keys are interpolated as placeholders; see ComposeLoader+Secrets).
+    var secrets: [String: SecretValue] = [:]
 
     func load(_ root: YAMLValue, variables interpolator: Interpolator) -> ComposeFile? {
         var loader = self
         loader.variables = interpolator.variables
-        return loader.loadInterpolated(loader.composed(root.interpolated(with: interpolator, sink: sink)))
+        let composed = loader.composed(root.interpolated(with: interpolator, sink: sink))
+        if !secrets.isEmpty { loader.checkSecretUses(composed) }
+        return loader.loadInterpolated(composed).map(loader.resolvingSecrets)
     }
 
     private func loadInterpolated(_ value: YAMLValue) -> ComposeFile? {
@@ -49,6 +53,7 @@ struct ComposeLoader {
             }
             if let service = loadService(name, entry.value, volumeKeys: Set(compose.volumes.keys), files: files) {
                 compose.services[name] = service
+                compose.serviceLocations[name] = entry.key.location
                 if service.ports != nil, case .mapping(let keys, _) = entry.value,
                    let key = keys.first(where: { $0.key.text == "ports" }) {
                     compose.portLocations[name] = key.key.location

@@ -146,7 +146,7 @@ extension Interpolator.Failure {
             let reason = message.isEmpty ? "" : ": \(message)"
             return "variable \(name) is required but not set\(reason) (set it in the environment or the project's .env file)"
         case .unset(let name):
-            return "variable \(name) is not set; set it in the environment or the project's .env file, or write ${\(name):-} if empty is intended"
+            return "variable \(name) is not set; set it in the environment, the project's .env file or its secrets.enc.env (berth secrets set PROJECT \(name)), or write ${\(name):-} if empty is intended"
         case .syntax(let message):
             return message
         }

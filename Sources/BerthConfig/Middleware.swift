@@ -18,10 +18,13 @@ public struct Middleware: Sendable, Hashable {
         case ipAllowList(sourceRange: [String])
         case redirectScheme(scheme: String, permanent: Bool)
         case stripPrefix(prefixes: [String])
+        /// Requests with a larger body are refused with 413 before they reach the service.
+        case maxRequestBody(bytes: Int)
     }
 
     public static let kindKeys = [
         "headers", "rate_limit", "compress", "basic_auth", "ip_allow_list", "redirect_scheme", "strip_prefix",
+        "max_request_body",
     ]
 
     public var kindKey: String {
@@ -33,6 +36,7 @@ public struct Middleware: Sendable, Hashable {
         case .ipAllowList: "ip_allow_list"
         case .redirectScheme: "redirect_scheme"
         case .stripPrefix: "strip_prefix"
+        case .maxRequestBody: "max_request_body"
         }
     }
 

@@ -106,8 +106,28 @@ struct MiddlewareLoader {
             }
             if prefixes.isEmpty { f.error("prefixes", "'prefixes' of \(what) is empty") }
             return .stripPrefix(prefixes: prefixes.map(\.text))
+        case "max_request_body":
+            return maxRequestBody(parent, what: what)
         default:
             return nil
         }
+    }
+
+    /// `max_request_body: 1MB`: a size in bytes, or with KB, MB or GB (1 KB = 1024 bytes).
+    private func maxRequestBody(_ parent: Fields, what: String) -> Middleware.Kind? {
+        let hint = "write a size such as 1MB, 512KB or 1048576 (bytes; 1 KB = 1024 bytes)"
+        guard let value = parent["max_request_body"] else {
+            parent.error("max_request_body", "\(what) needs a size: \(hint)")
+            return nil
+        }
+        guard case .scalar(let scalar) = value, let bytes = ByteSize.parse(scalar.text) else {
+            sink.error(value.location, "\(what) is not a size: \(hint)")
+            return nil
+        }
+        guard bytes >= 1 else {
+            sink.error(value.location, "\(what) must be at least 1 byte")
+            return nil
+        }
+        return .maxRequestBody(bytes: bytes)
     }
 }

@@ -17,6 +17,9 @@ public struct PlatformConfig: Sendable, Hashable {
     public var policy = PolicyConfig()
     /// Credentials for pulling images, per registry host (`ghcr.io`, `registry.example.com:5000`).
     public var registries: [String: RegistryCredentials] = [:]
+    /// `secrets.age_recipients`: the age public keys a new `secrets.enc.env` is encrypted for when the
+    /// repository has no `.sops.yaml` (`berth secrets set` / `edit`).
+    public var ageRecipients: [String] = []
 
     public init(
         domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),
@@ -149,13 +152,14 @@ public struct Entrypoint: Sendable, Hashable {
     }
 }
 
+/// `crowdsec:` in platform.yml. When enabled, the proxy writes its access log to
+/// `<state>/<platform>/proxy/logs/access.log`, and Berth writes CrowdSec's acquisition and raw parser
+/// for it plus a crowdsec-firewall-bouncer configuration under `<state>/<platform>/crowdsec/`
+/// (BerthRender.CrowdSecRenderer). CrowdSec and the bouncer run on the host; Berth does not start them.
 public struct CrowdSecConfig: Sendable, Hashable {
     public var enabled: Bool = false
-    /// CrowdSec's local API, reachable from the proxy.
-    public var lapiURL: String = "http://crowdsec:8080"
-    /// Name of the environment variable holding the bouncer key (never the key itself).
-    public var lapiKeyEnv: String = "CROWDSEC_BOUNCER_KEY"
-    public var pluginVersion: String = "v1.3.5"
+    /// CrowdSec's local API, where the firewall bouncer pulls its decisions.
+    public var lapiURL: String = "http://127.0.0.1:8080"
 
     public init() {}
 }

@@ -11,6 +11,7 @@ struct PlatformLoader {
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
             "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
+            "secrets",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -80,13 +81,19 @@ struct PlatformLoader {
                 sink.error(location, "'default_middlewares' names '\(name)', which is not defined under 'middlewares'\(Suggestion.hint(for: name, in: p.middlewares.keys))")
             }
         }
-        if let f = top.fields("crowdsec", known: ["enabled", "lapi_url", "lapi_key_env", "plugin_version"]) {
+        // CrowdSec (edge defenses): the proxy's access log goes to a file that CrowdSec reads; bans are
+        // enforced by crowdsec-firewall-bouncer in the host firewall (see CrowdSecConfig).
+        let removed = "the Traefik bouncer plugin is gone (it must be downloaded); bans are enforced by crowdsec-firewall-bouncer, "
+            + "whose key goes into firewall-bouncer.yaml.local (docs/config.md, 'crowdsec')"
+        if let f = top.fields("crowdsec", known: ["enabled", "lapi_url"],
+                              unsupported: ["lapi_key_env": removed, "plugin_version": removed]) {
             p.crowdsec.enabled = f.bool("enabled") ?? false
-            p.crowdsec.lapiURL = f.string("lapi_url") ?? p.crowdsec.lapiURL
-            p.crowdsec.lapiKeyEnv = f.string("lapi_key_env") ?? p.crowdsec.lapiKeyEnv
-            p.crowdsec.pluginVersion = f.string("plugin_version") ?? p.crowdsec.pluginVersion
-            if p.crowdsec.enabled && p.proxy.kind == .caddy {
-                f.error("enabled", "crowdsec needs the traefik proxy (its bouncer is a Traefik plugin); set proxy.kind to traefik or disable crowdsec")
+            if let url = f.string("lapi_url") {
+                if let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host?.isEmpty == false {
+                    p.crowdsec.lapiURL = url
+                } else {
+                    f.error("lapi_url", "'lapi_url' of 'crowdsec' must be an http(s) URL such as http://127.0.0.1:8080, found '\(url)'")
+                }
             }
         }
         if let f = top.fields("network", known: ["pools", "subnet_prefix", "legacy_proxy_networks"]) {
@@ -131,6 +138,15 @@ struct PlatformLoader {
             p.state.path = f.string("path") ?? p.state.path
             p.state.urlEnv = f.string("url_env") ?? p.state.urlEnv
             p.state.keepDeployments = f.int("keep_deployments", in: 1...100) ?? p.state.keepDeployments
+        }
+        // SOPS secrets: the recipients of new secrets.enc.env files (see SecretsStore).
+        if let f = top.fields("secrets", known: ["age_recipients"]) {
+            p.ageRecipients = f.strings("age_recipients") ?? []
+            // The item is never echoed: it may be a private key pasted by mistake.
+            for (i, recipient) in p.ageRecipients.enumerated() where !recipient.hasPrefix("age1") || recipient.count < 60 || recipient.contains(",") {
+                let leaked = recipient.uppercased().hasPrefix("AGE-SECRET-KEY") ? "; it is a private key: remove it from the repository (and its git history) and make a new key" : ""
+                f.error("age_recipients", "item \(i + 1) of 'secrets.age_recipients' is not an age public key (age1…, as age-keygen -y prints it)\(leaked)")
+            }
         }
         if let value = top["registries"] {
             p.registries = registries(value)

@@ -9,6 +9,10 @@ public struct Repository: Sendable {
     public var projects: [Project]
     /// What the load accepted with a remark (printed by every command that loads the repository).
     public var warnings: [Diagnostic] = []
+    /// The decrypted platform-level `secrets.enc.env` at the repository's root (nil without one): for
+    /// platform.yml's own needs (e.g. DNS-provider credentials), never visible to projects. Read a value
+    /// with `platformSecret(_:)`.
+    public var platformSecrets: SecretSet?
 
     public init(root: URL, platform: PlatformConfig, projects: [Project]) {
         self.root = root
@@ -19,6 +23,9 @@ public struct Repository: Sendable {
     public var enabledProjects: [Project] { projects.filter(\.config.enabled) }
 
     public func project(_ name: String) -> Project? { projects.first { $0.name == name } }
+
+    /// A value of the platform-level `secrets.enc.env`; nil when the file or the key is absent.
+    public func platformSecret(_ key: String) -> SecretValue? { platformSecrets?.values[key] }
 }
 
 public struct Project: Sendable {
@@ -26,6 +33,8 @@ public struct Project: Sendable {
     public var directory: URL
     public var config: ProjectConfig
     public var compose: ComposeFile
+    /// The project's decrypted `secrets.enc.env` (nil without one); only this project's compose.yml reads it.
+    public var secrets: SecretSet?
 
     public init(name: String, directory: URL, config: ProjectConfig, compose: ComposeFile) {
         self.name = name

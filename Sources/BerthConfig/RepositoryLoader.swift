@@ -54,8 +54,10 @@ public struct RepositoryLoader: Sendable {
                 locations[name] = projectLocations
             }
         }
+        let platformSecrets = secrets(at: root.appendingPathComponent(SecretsFile.name), file: SecretsFile.name, sink: sink)
         guard let platform else { return nil }
-        let repository = Repository(root: root, platform: platform, projects: projects)
+        var repository = Repository(root: root, platform: platform, projects: projects)
+        repository.platformSecrets = platformSecrets
         RepositoryValidator(repository: repository, sink: sink, locations: locations).validate()
         return repository
     }
@@ -113,7 +115,16 @@ public struct RepositoryLoader: Sendable {
             // `.env` values may use the environment and the keys above them; the environment wins over them.
             for (k, v) in EnvFile.parse(dotenv, file: "\(base)/.env", variables: environment, sink: sink) { variables[k] = v }
         }
+        let dotenvKeys = Set(variables.keys)
         variables.merge(environment) { _, fromEnvironment in fromEnvironment }
+        let secrets = secrets(at: directory.appendingPathComponent(SecretsFile.name), file: "\(base)/\(SecretsFile.name)", sink: sink)
+        for key in secrets?.keys ?? [] {
+            if dotenvKeys.contains(key) {
+                sink.error(secrets?.locations[key] ?? Location(file: "\(base)/\(SecretsFile.name)"), "\(key) is defined in both \(base)/\(SecretsFile.name) and \(base)/.env; keep it in one of them (a secret belongs in the encrypted file)")
+            }
+            // The secrets file wins over the process environment: a stray shell variable must not replace it.
+            variables[key] = ComposeLoader.secretPlaceholder(key)
+        }
 
         var config = ProjectConfig()
         var locations = ProjectLocations()
@@ -140,7 +151,8 @@ public struct RepositoryLoader: Sendable {
         }
         guard let text = read(composeURL, name: composeName, sink: sink),
               let value = YAMLValue.parse(text, file: composeName, into: sink),
-              var compose = composeLoader(name, composeName, directory, config, locations, platform?.policy ?? PolicyConfig(), sink)
+              var compose = composeLoader(name, composeName, directory, config, locations, platform?.policy ?? PolicyConfig(), sink,
+                                          secrets: secrets?.values ?? [:])
                   .load(value, variables: Interpolator(variables: variables)),
               valid
         else { return nil }
@@ -156,17 +168,35 @@ public struct RepositoryLoader: Sendable {
             if let routeLocations = compose.labelRouteLocations[route.location] { locations.routes[route.location] = routeLocations }
         }
         if let platform { Self.routeProxyPorts(project: name, compose: &compose, config: &config, platform: platform, sink: sink) }
-        return (Project(name: name, directory: directory, config: config, compose: compose), locations)
+        var project = Project(name: name, directory: directory, config: config, compose: compose)
+        project.secrets = secrets
+        return (project, locations)
     }
 
     private func composeLoader(
         _ name: String, _ file: String, _ directory: URL, _ config: ProjectConfig, _ locations: ProjectLocations,
-        _ policy: PolicyConfig, _ sink: DiagnosticSink
+        _ policy: PolicyConfig, _ sink: DiagnosticSink, secrets: [String: SecretValue]
     ) -> ComposeLoader {
         var loader = ComposeLoader(project: name, file: file, directory: directory, sink: sink, policy: policy)
+        loader.secrets = secrets
         loader.environment = environment
         loader.profiles = zip(config.profiles, locations.profiles).map { (text: $0, location: $1) }
         return loader
+    }
+
+    /// The decrypted secrets file at `url`, nil when there is none (or it cannot be decrypted: reported).
+    /// A file that cannot be decrypted is reported once: its keys (readable in the encrypted file) are
+    /// still known, with empty values, so that the compose.yml using them does not add a message per use.
+    private func secrets(at url: URL, file: String, sink: DiagnosticSink) -> SecretSet? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            if let set = SecretsFile.decrypt(url, file: file, sops: try Sops.locate(environment: environment), sink: sink) { return set }
+        } catch {
+            sink.error(Location(file: file), "cannot decrypt \(file): \(error.description)")
+        }
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        let locations = SecretsFile.keyLocations(text, file: file)
+        return SecretSet(file: file, values: locations.mapValues { _ in SecretValue("") }, locations: locations)
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

@@ -155,7 +155,9 @@ struct RepositoryValidator {
                 }
                 for name in chain {
                     if case .rateLimit = platform.middlewares[name]?.kind {
-                        sink.error(route.location, "middleware '\(name)' (rate_limit) needs the traefik proxy: Caddy has no built-in rate limiter")
+                        let from = route.middlewares.contains(name) ? "its 'middlewares'" : "'default_middlewares' in platform.yml (or set 'default_middlewares: false' on the route)"
+                        sink.error(route.location, "the route of service '\(route.service)' uses middleware '\(name)' (rate_limit), which the caddy proxy cannot apply: "
+                            + "Caddy has no built-in rate limiter, and Berth does not deploy the route unprotected; remove '\(name)' from \(from), or set proxy.kind: traefik")
                     }
                 }
             }

@@ -14,6 +14,8 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
     public var created: Int64
     /// IPv4 address per attached network (empty strings left out).
     public var addresses: [String: String]
+    /// Published ports (`Ports`): one entry per host binding, or per exposed port without one.
+    public var ports: [PublishedPort]
 
     /// The first name without its leading `/`.
     public var name: String {
@@ -23,7 +25,7 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", names = "Names", image = "Image", state = "State", status = "Status", labels = "Labels"
-        case created = "Created", networkSettings = "NetworkSettings"
+        case created = "Created", networkSettings = "NetworkSettings", ports = "Ports"
     }
 
     private struct Settings: Decodable {
@@ -46,5 +48,26 @@ public struct ContainerSummary: Sendable, Hashable, Decodable {
         created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
         let settings = try c.decodeIfPresent(Settings.self, forKey: .networkSettings)
         addresses = (settings?.networks ?? [:]).compactMapValues { $0.ip.flatMap { $0.isEmpty ? nil : $0 } }
+        ports = try c.decodeIfPresent([PublishedPort].self, forKey: .ports) ?? []
     }
+}
+
+/// One entry of a listed container's `Ports`.
+public struct PublishedPort: Sendable, Hashable, Decodable {
+    /// The host address the port is bound to (`0.0.0.0`, `::`, `127.0.0.1`); nil when it is only exposed.
+    public var ip: String?
+    public var privatePort: Int
+    /// The host port; nil when the port is only exposed.
+    public var publicPort: Int?
+    /// `tcp`, `udp` or `sctp`.
+    public var type: String
+
+    public init(ip: String?, privatePort: Int, publicPort: Int?, type: String) {
+        self.ip = ip
+        self.privatePort = privatePort
+        self.publicPort = publicPort
+        self.type = type
+    }
+
+    enum CodingKeys: String, CodingKey { case ip = "IP", privatePort = "PrivatePort", publicPort = "PublicPort", type = "Type" }
 }

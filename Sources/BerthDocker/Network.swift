@@ -11,13 +11,15 @@ public struct Network: Sendable, Hashable, Decodable {
     public var ipam: IPAM?
     /// Attached containers by id (inspect only).
     public var containers: [String: NetworkContainer]
+    /// Driver options, e.g. `com.docker.network.bridge.enable_icc` on the default bridge.
+    public var options: [String: String]
 
     /// Subnets of the IPAM configuration.
     public var subnets: [String] { ipam?.config.compactMap(\.subnet) ?? [] }
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", driver = "Driver", scope = "Scope", created = "Created", `internal` = "Internal", labels = "Labels"
-        case ipam = "IPAM", containers = "Containers"
+        case ipam = "IPAM", containers = "Containers", options = "Options"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,6 +33,7 @@ public struct Network: Sendable, Hashable, Decodable {
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         ipam = try c.decodeIfPresent(IPAM.self, forKey: .ipam)
         containers = try c.decodeIfPresent([String: NetworkContainer].self, forKey: .containers) ?? [:]
+        options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
     }
 }
 

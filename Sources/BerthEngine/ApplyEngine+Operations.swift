@@ -97,8 +97,10 @@ extension ApplyEngine {
             }
             guard var spec = state.service(name) else { continue }
             let repositoryFiles = spec.spec.files
+            let repositorySecretEnvironment = spec.spec.secretEnvironment
             spec.spec = record.spec
             spec.spec.files = ServiceDeployer.restoringContents(record.spec.files, from: repositoryFiles)
+            spec.spec.secretEnvironment = ServiceDeployer.restoringSecretEnvironment(record.spec.secretEnvironment, from: repositorySecretEnvironment)
             spec.configHash = record.configHash
             spec.replicas = record.replicas
             spec.strategy = record.strategy

@@ -97,4 +97,24 @@ extension ServiceDeployer {
             return f
         }
     }
+
+    /// Every environment value that uses a secret must be known before a container is created: a
+    /// rollback's spec from the history has only digests, and only values the repository still has apply.
+    static func checkSecretValues(_ service: ServiceSpec) throws {
+        for (key, entry) in (service.spec.secretEnvironment ?? [:]).sorted(by: { $0.key < $1.key }) where entry.value == nil {
+            throw FilesUnavailable(description: "the environment variable \(key) of service '\(service.name)' in that deployment used \(entry.secrets.joined(separator: ", ")), whose value has changed since (Berth never stores secret values in its history); put the old value back with berth secrets set \(service.project) \(entry.secrets.first ?? key), or roll forward with berth apply")
+        }
+    }
+
+    /// Environment values from the history (digests only) get their values back from the repository's
+    /// current spec where the digest is the same.
+    static func restoringSecretEnvironment(_ environment: [String: SecretEnvironment]?, from current: [String: SecretEnvironment]?) -> [String: SecretEnvironment]? {
+        environment.map { env in
+            Dictionary(uniqueKeysWithValues: env.map { key, entry in
+                var e = entry
+                if e.value == nil, let digest = e.digest, let same = current?[key], same.digest == digest { e.value = same.value }
+                return (key, e)
+            })
+        }
+    }
 }

@@ -230,6 +230,7 @@ struct ServiceDeployer: Sendable {
             for (i, address) in addresses.enumerated() { fixed[i][network] = address }
         }
         let sharedNetwork = try await sharedNetworkMode(service)
+        try Self.checkSecretValues(service)
         let files = try await writeFiles(service)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, (replica, name)) in replicas.enumerated() {

@@ -23,4 +23,16 @@ extension DesiredStateBuilder {
             return f
         }
     }
+
+    /// Environment values that use secrets: HMAC-SHA256 with the platform's key, like secret files (no key:
+    /// the value does not enter the hash).
+    static func digested(_ environment: [String: SecretEnvironment]?, hashKey: Data?) -> [String: SecretEnvironment]? {
+        environment?.mapValues { entry in
+            var e = entry
+            e.digest = hashKey.map { key in
+                "hmac-sha256:" + hex(HMAC<SHA256>.authenticationCode(for: Data((entry.value?.reveal() ?? "").utf8), using: SymmetricKey(data: key)))
+            }
+            return e
+        }
+    }
 }

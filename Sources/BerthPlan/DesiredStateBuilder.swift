@@ -95,6 +95,7 @@ public struct DesiredStateBuilder: Sendable {
                 spec.image = Self.buildTag(project: p, service: name, digest: digest)
             }
             spec.files = Self.digested(spec.files, hashKey: hashKey)
+            spec.secretEnvironment = Self.digested(spec.secretEnvironment, hashKey: hashKey)
             let attachments = attachmentsByService[name] ?? []
             // depends_on with `restart: true`: a new version of the dependency restarts this service too,
             // so the dependency's hash is part of this one's (dependencies come first in this loop).

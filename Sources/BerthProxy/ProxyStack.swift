@@ -34,6 +34,11 @@ public struct ProxyStack: Sendable {
     var adminSocket: URL { directory.appendingPathComponent("admin.sock") }
     var caddyConfig: URL { directory.appendingPathComponent("caddy.json") }
     var traefikDirectory: URL { directory.appendingPathComponent("traefik") }
+    /// With crowdsec enabled: the proxy's access log directory (mounted at CrowdSecRenderer.proxyLogDirectory).
+    public var logDirectory: URL { directory.appendingPathComponent("logs") }
+    public var accessLog: URL { logDirectory.appendingPathComponent("access.log") }
+    /// With crowdsec enabled: CrowdSec's acquisition and parser and the firewall bouncer's configuration.
+    public var crowdsecDirectory: URL { directory.deletingLastPathComponent().appendingPathComponent("crowdsec") }
     static let adminListen = "unix//run/berth/admin.sock"
 
     var caddyDriver: CaddyDriver {
@@ -59,7 +64,7 @@ public struct ProxyStack: Sendable {
         let p = platform.proxy
         return "\(p.kind.rawValue)|\(p.resolvedImage)|\(p.network.rawValue)|\(p.bindAddress)|\(p.httpPort)|\(p.httpsPort)|\(p.apiPort)|"
             + platform.entrypoints.values.map { "\($0.name):\($0.port)/\($0.proto.rawValue)" }.sorted().joined(separator: ",")
-            + "|\(directory.path)" + (p.kind == .caddy ? "|data" : "") + acmeSignature
+            + "|\(directory.path)" + (platform.crowdsec.enabled ? "|crowdsec" : "") + (p.kind == .caddy ? "|data" : "") + acmeSignature
     }
 
     /// Why the existing proxy container cannot be kept (nil: keep it). Besides changed settings, a
@@ -88,6 +93,8 @@ public struct ProxyStack: Sendable {
         for leftover in existing where leftover.role == .proxy && leftover.actual.name == replacementName {
             try await runtime.remove(leftover.actual.id)
         }
+        // Rewritten on every apply, so that a changed lapi_url reaches the bouncer's file without a new proxy.
+        if platform.crowdsec.enabled { try writeCrowdSecFiles() }
         let current = current(in: existing)
         var recreated = false
         if let current {
@@ -175,6 +182,19 @@ public struct ProxyStack: Sendable {
         try await runtime.ensureImage(platform.proxy.resolvedImage, policy: .missing, credentials: nil)
     }
 
+    /// The access log's directory (and the file, so that CrowdSec can follow it from the start), and
+    /// `crowdsec/` with the acquisition, the raw parser and the bouncer configuration.
+    private func writeCrowdSecFiles() throws {
+        let files = FileManager.default
+        try files.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        if !files.fileExists(atPath: accessLog.path) { _ = files.createFile(atPath: accessLog.path, contents: nil) }
+        for file in CrowdSecRenderer.files(platform, accessLog: accessLog.path) {
+            let url = crowdsecDirectory.appendingPathComponent(file.path)
+            try files.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try OutputDirectory.writeAtomically(file.contents, to: url)
+        }
+    }
+
     /// Every port the proxy listens on (tcp and udp), as `(proto, port)`.
     var listeningPorts: [(PublishedPort.Proto, Int)] {
         var ports: [(PublishedPort.Proto, Int)] = [(.tcp, platform.proxy.httpPort), (.tcp, platform.proxy.httpsPort)]
@@ -208,10 +228,6 @@ public struct ProxyStack: Sendable {
         case .traefik:
             binds = [(host: traefikDirectory.path, container: "/etc/traefik"),
                      (host: directory.appendingPathComponent("letsencrypt").path, container: "/letsencrypt")]
-            if platform.crowdsec.enabled, let key = ProcessInfo.processInfo.environment[platform.crowdsec.lapiKeyEnv] {
-                // The bouncer key reaches Traefik's file-provider templates through its environment, never a file.
-                service.environment[platform.crowdsec.lapiKeyEnv] = key
-            }
             for (name, value) in acmeEnvironment { service.environment[name] = value }
         }
         let bridge = platform.proxy.network == .bridge
@@ -234,6 +250,7 @@ public struct ProxyStack: Sendable {
                 }
             }
         }
+        if platform.crowdsec.enabled { binds.append((host: logDirectory.path, container: CrowdSecRenderer.proxyLogDirectory)) }
         request.binds = binds
         return try await runtime.createContainer(request)
     }

@@ -75,6 +75,8 @@ extension CaddyRenderer {
                     ("handle", .array([.object([("handler", .string("rewrite")), ("strip_path_prefix", .string(prefix))])])),
                 ])
             })
+        case .maxRequestBody(let bytes):
+            return .object([("handler", .string("request_body")), ("max_size", .int(bytes))])
         }
     }
 

@@ -8,9 +8,9 @@ import BerthPlan
 /// certificates for the hosts of `berth_https` and appends the http→https redirects after
 /// `berth_http`'s own routes, so plain-http routes keep working. Routes are ordered longest path first.
 ///
-/// Stock Caddy cannot express everything Traefik can: tcp/udp routes, `rate_limit` middlewares, the
-/// CrowdSec bouncer are left out, and `warnings(_:)` says what was left out. Validation already rejects
-/// the first two when `proxy.kind` is caddy, and the ACME dns challenge (no DNS provider modules).
+/// Stock Caddy cannot express everything Traefik can: tcp/udp routes and `rate_limit` middlewares are
+/// left out, and `warnings(_:)` says what was left out. Validation already rejects them when `proxy.kind`
+/// is caddy, and the ACME dns challenge (stock Caddy has no DNS provider modules).
 public enum CaddyRenderer {
     public static let httpsServer = "berth_https"
     public static let httpServer = "berth_http"
@@ -39,7 +39,7 @@ public enum CaddyRenderer {
             ("listen", .strings([platform.proxy.listenAddress(platform.proxy.httpPort)])),
             ("routes", .array(routes.filter { !$0.tls }.map { route($0, platform: platform) })),
         ]
-        if platform.proxy.accessLog {
+        if platform.proxy.accessLog || platform.crowdsec.enabled {
             https.append(("logs", .object([])))
             http.append(("logs", .object([])))
         }
@@ -58,15 +58,23 @@ public enum CaddyRenderer {
         apps.append(("pki", .object([
             ("certificate_authorities", .object([("local", .object([("install_trust", .bool(false))]))])),
         ])))
-        return .object([("admin", .object([("listen", .string(adminListen))])), ("apps", .object(apps))])
+        var top: [(String, Document)] = [("admin", .object([("listen", .string(adminListen))]))]
+        if platform.crowdsec.enabled {
+            // The access log (JSON, as crowdsecurity/caddy-logs parses it) into the file CrowdSec reads.
+            top.append(("logging", .object([("logs", .object([("berth_access", .object([
+                ("writer", .object([("output", .string("file")), ("filename", .string(CrowdSecRenderer.proxyLogFile))])),
+                ("encoder", .object([("format", .string("json"))])),
+                ("include", .strings(["http.log.access"])),
+            ]))]))])))
+        }
+        top.append(("apps", .object(apps)))
+        return .object(top)
     }
 
     /// What `config` leaves out because stock Caddy cannot express it, one sentence each, in route order.
     public static func warnings(_ state: DesiredState) -> [String] {
         let platform = state.platform
         var warnings: [String] = []
-        if platform.crowdsec.enabled {
-            warnings.append("crowdsec is not applied: its bouncer is a Traefik plugin; use proxy.kind traefik")
         }
         for route in state.routes {
             guard route.proto == .http else {

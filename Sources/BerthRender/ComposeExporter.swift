@@ -38,6 +38,7 @@ public enum ComposeExporter {
         if project.networks.contains(where: { $0.role == .ingress }) {
             lines.append("# Traefik must join network \(project.name)_ingress: docker network connect \(project.name)_ingress <traefik container>")
         }
+        if let secrets = secretsHeader(project) { lines.append(secrets) }
         for (network, owner) in networks.external {
             lines.append("# Network \(network) belongs to project '\(owner)': bring '\(owner)' up first.")
         }
@@ -64,7 +65,7 @@ public enum ComposeExporter {
         for (key, kind) in [("secrets", ComposeFileMount.Kind.secret), ("configs", .config)] {
             if let sources = fileSources(project, kind) { top.append((key, sources)) }
         }
-        return Document.object(top).escapingDollars()
+        return withSecretTemplates(Document.object(top).escapingDollars(), project)
     }
 
     /// Compose `network_mode` as the file wrote it: Berth's `container:<x's replica>` is `service:x` again.

@@ -2,15 +2,12 @@ import BerthConfig
 import BerthPlan
 import Foundation
 
-/// `_middlewares.yml`: each platform middleware once, by name, plus the CrowdSec bouncer.
+/// `_middlewares.yml`: each platform middleware once, by name.
 extension TraefikRenderer {
     /// nil when there is nothing to define.
     static func middlewaresDocument(_ platform: PlatformConfig) -> Document? {
         var entries: [(String, Document)] = []
-        if platform.crowdsec.enabled {
-            entries.append((crowdsecMiddleware, crowdsec(platform.crowdsec)))
-        }
-        for name in platform.middlewares.keys.sorted() where !(platform.crowdsec.enabled && name == crowdsecMiddleware) {
+        for name in platform.middlewares.keys.sorted() {
             guard let middleware = platform.middlewares[name] else { continue }
             entries.append((name, self.middleware(middleware.kind)))
         }
@@ -38,6 +35,9 @@ extension TraefikRenderer {
             return .object([("redirectScheme", .object([("scheme", .string(scheme)), ("permanent", .bool(permanent))]))])
         case .stripPrefix(let prefixes):
             return .object([("stripPrefix", .object([("prefixes", .strings(prefixes))]))])
+        case .maxRequestBody(let bytes):
+            // Traefik answers 413 to a larger body (announced by Content-Length or streamed).
+            return .object([("buffering", .object([("maxRequestBodyBytes", .int(bytes))]))])
         }
     }
 
@@ -55,25 +55,5 @@ extension TraefikRenderer {
         if let csp = h.contentSecurityPolicy { fields.append(("contentSecurityPolicy", .string(csp))) }
         if let policy = h.referrerPolicy { fields.append(("referrerPolicy", .string(policy))) }
         return .object(fields)
-    }
-
-    /// The bouncer plugin in live mode. The LAPI key comes from the proxy's environment through the file
-    /// provider's Go templating, so the file never holds the secret. The template uses a raw-string
-    /// argument (`` {{ env `NAME` }} ``, the same as `{{ env "NAME" }}`) because the YAML emitter
-    /// double-quotes the value and would escape inner double quotes, which the template parser rejects.
-    static func crowdsec(_ config: CrowdSecConfig) -> Document {
-        let url = URLComponents(string: config.lapiURL)
-        let scheme = url?.scheme ?? "http"
-        var host = url?.host ?? config.lapiURL
-        if let port = url?.port { host += ":\(port)" }
-        return .object([("plugin", .object([
-            (crowdsecPlugin, .object([
-                ("enabled", .bool(true)),
-                ("crowdsecMode", .string("live")),
-                ("crowdsecLapiScheme", .string(scheme)),
-                ("crowdsecLapiHost", .string(host)),
-                ("crowdsecLapiKey", .string("{{ env `\(config.lapiKeyEnv)` }}")),
-            ])),
-        ]))])
     }
 }

@@ -115,10 +115,9 @@ extension TraefikRenderer {
         route.path.utf8.count + 1
     }
 
-    /// The CrowdSec bouncer first (when enabled), then the route's chain.
+    /// The route's chain (http routes only). CrowdSec bans are enforced in the host firewall, not here.
     static func middlewareChain(_ route: ProxyRoute, platform: PlatformConfig) -> [String] {
         guard route.proto == .http else { return [] }
-        guard platform.crowdsec.enabled else { return route.middlewares }
-        return [crowdsecMiddleware] + route.middlewares.filter { $0 != crowdsecMiddleware }
+        return route.middlewares
     }
 }

@@ -2,12 +2,12 @@ import BerthConfig
 import BerthPlan
 import Foundation
 
-/// Traefik v3 configuration: the static file (entrypoints, ACME resolver, file provider, plugins) and
+/// Traefik v3 configuration: the static file (entrypoints, ACME resolver, file provider, access log) and
 /// the file provider's dynamic files (routers, services, middlewares).
 ///
 /// Layout of the dynamic directory (`traefik/dynamic/`, mounted at `/etc/traefik/dynamic`):
 /// - `<project>.yml`: that project's routers and services, named like the route (`<project>-<service>-<n>`).
-/// - `_middlewares.yml`: every platform middleware (and the CrowdSec bouncer), defined once. Traefik
+/// - `_middlewares.yml`: every platform middleware, defined once. Traefik
 ///   merges all files of the directory into one configuration, so routers of any project reference a
 ///   middleware by its bare name; defining it per project would make the same name appear in several
 ///   files, which Traefik reports as a conflict and then drops.
@@ -19,11 +19,6 @@ public enum TraefikRenderer {
     public static let websecureEntrypoint = "websecure"
     /// Traefik's own entrypoint for its API and ping, never reachable beyond the host's loopback.
     public static let apiEntrypoint = "traefik"
-    /// The middleware that runs the CrowdSec bouncer plugin, first on every http route when enabled.
-    public static let crowdsecMiddleware = "crowdsec"
-    /// The plugin's key under `experimental.plugins` and in the middleware's `plugin` block.
-    public static let crowdsecPlugin = "crowdsec-bouncer"
-    public static let crowdsecModule = "github.com/maxlerebourg/crowdsec-bouncer-traefik-plugin"
     /// Where the proxy finds `acme.ca_root` inside its container (lego reads it from `LEGO_CA_CERTIFICATES`).
     public static let caRootPath = "/etc/traefik/acme-ca-root.pem"
 
@@ -66,16 +61,11 @@ public enum TraefikRenderer {
         // read-only API there to confirm that a route switch was loaded.
         doc.append(("api", .object([("insecure", .bool(true)), ("dashboard", .bool(false))])))
         doc.append(("ping", .object([])))
-        if platform.proxy.accessLog { doc.append(("accessLog", .object([]))) }
         if platform.crowdsec.enabled {
-            doc.append(("experimental", .object([
-                ("plugins", .object([
-                    (crowdsecPlugin, .object([
-                        ("moduleName", .string(crowdsecModule)),
-                        ("version", .string(platform.crowdsec.pluginVersion)),
-                    ])),
-                ])),
-            ])))
+            // The Common Log Format, unbuffered, into the file CrowdSec reads (CrowdSecRenderer).
+            doc.append(("accessLog", .object([("filePath", .string(CrowdSecRenderer.proxyLogFile))])))
+        } else if platform.proxy.accessLog {
+            doc.append(("accessLog", .object([])))
         }
         return .object(doc)
     }

@@ -74,12 +74,20 @@ enum ContainerFactory {
         }
         var config = ContainerConfig(
             image: request.image, cmd: s.command, entrypoint: s.entrypoint,
-            env: s.environment.keys.sorted().map { "\($0)=\(s.environment[$0]!)" },
+            env: Self.environment(s),
             labels: request.labels, user: s.user, workingDir: s.workingDir, hostname: s.hostname,
             healthcheck: health, stopSignal: s.stopSignal,
             stopTimeout: s.stopGracePeriod.map { max(1, Int(($0.seconds).rounded(.up))) },
             exposedPorts: portBindings.isEmpty ? nil : portBindings.keys.sorted(), hostConfig: host, networkingConfig: networking)
         if let settings = s.settings { apply(settings, to: &config) }
         return config
+    }
+
+    /// `KEY=value` for the container: the plain environment and the values that use secrets (missing
+    /// values — a spec from the history whose secret changed since — are checked before this is called).
+    static func environment(_ s: ComposeService) -> [String] {
+        var env = s.environment
+        for (key, entry) in s.secretEnvironment ?? [:] { env[key] = entry.value?.reveal() ?? "" }
+        return env.keys.sorted().map { "\($0)=\(env[$0]!)" }
     }
 }

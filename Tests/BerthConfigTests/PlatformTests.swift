@@ -15,7 +15,7 @@ import TestSupport
         #expect(p.acme.email == nil && !p.acme.enabled && p.acme.ca == ACMEConfig.letsEncryptProduction)
         #expect(p.acme.challenge == .http && p.acme.resolverName == "letsencrypt" && p.acme.storage == "/letsencrypt/acme.json")
         #expect(p.entrypoints.isEmpty && p.middlewares.isEmpty && p.defaultMiddlewares.isEmpty)
-        #expect(!p.crowdsec.enabled && p.crowdsec.lapiURL == "http://crowdsec:8080" && p.crowdsec.lapiKeyEnv == "CROWDSEC_BOUNCER_KEY")
+        #expect(!p.crowdsec.enabled && p.crowdsec.lapiURL == "http://127.0.0.1:8080")
         #expect(p.network.pools.map(\.description) == ["10.213.0.0/16"] && p.network.subnetPrefix == 26)
         #expect(p.api.listen == "127.0.0.1:7420" && p.api.tokensEnv == "BERTH_API_TOKENS")
         #expect(p.state.backend == .sqlite && p.state.path == "/var/lib/berth/state.sqlite" && p.state.keepDeployments == 5)
@@ -28,7 +28,7 @@ import TestSupport
             acme: {email: ops@example.test, ca: staging, challenge: tls-alpn, resolvers: [1.1.1.1:53],
                    resolver_name: le, storage: /letsencrypt/le.json}
             entrypoints: {pg: {port: 5432}, dns: {port: 53, protocol: udp}}
-            crowdsec: {enabled: false, lapi_url: "http://cs:8080", lapi_key_env: CS_KEY, plugin_version: v1.4.0}
+            crowdsec: {enabled: false, lapi_url: "http://cs:8080"}
             network: {pools: [10.50.0.0/20, 10.60.0.0/24], subnet_prefix: 28}
             api: {listen: "0.0.0.0:9000", tokens_env: TOKENS}
             state: {backend: postgres, url_env: DB_URL, keep_deployments: 10}
@@ -39,7 +39,7 @@ import TestSupport
         #expect(p.acme.resolvers == ["1.1.1.1:53"] && p.acme.resolverName == "le")
         #expect(p.acme.storage == "/letsencrypt/le.json")
         #expect(p.entrypoints["pg"]?.port == 5432 && p.entrypoints["pg"]?.proto == .tcp && p.entrypoints["dns"]?.proto == .udp)
-        #expect(p.crowdsec.lapiURL == "http://cs:8080" && p.crowdsec.lapiKeyEnv == "CS_KEY" && p.crowdsec.pluginVersion == "v1.4.0")
+        #expect(p.crowdsec.lapiURL == "http://cs:8080")
         #expect(p.network.pools.map(\.description) == ["10.50.0.0/20", "10.60.0.0/24"] && p.network.subnetPrefix == 28)
         #expect(p.api.listen == "0.0.0.0:9000" && p.api.tokensEnv == "TOKENS")
         #expect(p.state.backend == .postgres && p.state.urlEnv == "DB_URL" && p.state.keepDeployments == 10)
@@ -90,7 +90,11 @@ import TestSupport
         Case(body: "acme:\n  email: ops@example.test\n  challenge: dns\n", line: 3, column: 3, fragment: "names no 'dns_provider'"),
         Case(body: "acme:\n  email: ops\n", line: 3, column: 10, fragment: "'email' in 'acme' is not an email address: 'ops'"),
         Case(body: "acme:\n  email: ops@example.test\n  ca: letsencrypt\n", line: 4, column: 7, fragment: "must be production, staging or an ACME directory URL"),
-        Case(body: "proxy: {kind: caddy}\ncrowdsec:\n  enabled: true\n", line: 4, column: 12, fragment: "crowdsec needs the traefik proxy"),
+        Case(body: "crowdsec:\n  enabled: true\n  plugin_version: v1.3.5\n", line: 4, column: 3, fragment: "is not supported by berth: the Traefik bouncer plugin is gone"),
+        Case(body: "crowdsec:\n  lapi_key_env: KEY\n", line: 3, column: 3, fragment: "firewall-bouncer.yaml.local"),
+        Case(body: "crowdsec:\n  lapi_url: 127.0.0.1:8080\n", line: 3, column: 13, fragment: "must be an http(s) URL such as http://127.0.0.1:8080"),
+        Case(body: "middlewares:\n  big:\n    max_request_body: lots\n", line: 4, column: 23, fragment: "is not a size: write a size such as 1MB"),
+        Case(body: "middlewares:\n  big:\n    max_request_body: 0\n", line: 4, column: 23, fragment: "must be at least 1 byte"),
         Case(body: "api:\n  listen: 7420\n", line: 3, column: 11, fragment: "'listen' in 'api' must be HOST:PORT"),
         Case(body: "state:\n  backend: mysql\n", line: 3, column: 12, fragment: "must be sqlite or postgres, found 'mysql'"),
     ]

@@ -184,14 +184,15 @@ import TestSupport
         #expect(ComposeExportChecks.labels(e.shop, service: "worker").isEmpty)
     }
 
-    @Test func crowdsecBouncerLeadsTheMiddlewareChainWhenEnabled() throws {
+    /// CrowdSec bans happen in the host firewall: the exported labels carry only the route's own chain.
+    @Test func crowdsecAddsNoMiddlewareToTheExportedLabels() throws {
         let repo = ComposeExportChecks.repository(Self.projects, platform: "crowdsec:\n  enabled: true\n")
         defer { Fixtures.cleanup(repo) }
         let files = ComposeExporter.render(try ComposeExportChecks.state(repo))
         let shop = try ComposeExportChecks.parse(try ComposeExportChecks.export(files, project: "shop").contents)
         let labels = ComposeExportChecks.labels(shop, service: "web")
-        #expect(labels["traefik.http.routers.shop-web-1.middlewares"] == "crowdsec@file,gzip@file,lan@file")
-        #expect(labels["traefik.http.routers.shop-web-2.middlewares"] == "crowdsec@file")
+        #expect(labels["traefik.http.routers.shop-web-1.middlewares"] == "gzip@file,lan@file")
+        #expect(labels["traefik.http.routers.shop-web-2.middlewares"] == nil)
     }
 
     @Test func homelabPathRouteLabels() throws {

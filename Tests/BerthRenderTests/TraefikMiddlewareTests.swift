@@ -50,40 +50,16 @@ import Testing
         #expect(doc["http", "routers", "web-app-1", "middlewares"] == nil)
     }
 
-    @Test func crowdsecAddsThePluginAndRunsFirstOnEveryHTTPRoute() throws {
-        let extra = """
-            crowdsec:
-              enabled: true
-              lapi_url: http://crowdsec.internal:8081
-              lapi_key_env: BOUNCER_KEY
-              plugin_version: v1.4.2
-            """
-        let state = try TraefikFixtures.shop(platform: TraefikFixtures.platform(extra: extra))
-        let plugin = TraefikRenderer.staticDocument(state.platform)["experimental", "plugins", "crowdsec-bouncer"]
-        #expect(plugin == .object([
-            ("moduleName", .string("github.com/maxlerebourg/crowdsec-bouncer-traefik-plugin")), ("version", .string("v1.4.2")),
-        ]))
-        let bouncer = try middlewares(state)["crowdsec", "plugin", "crowdsec-bouncer"]
-        #expect(bouncer?["crowdsecLapiScheme"] == .string("http"))
-        #expect(bouncer?["crowdsecLapiHost"] == .string("crowdsec.internal:8081"))
-        #expect(bouncer?["crowdsecLapiKey"] == .string("{{ env `BOUNCER_KEY` }}"))
-        let doc = TraefikRenderer.routesDocument(state.routes, platform: state.platform)
-        for route in state.routes where route.proto == .http {
-            guard case .array(let chain)? = doc["http", "routers", route.name, "middlewares"] else {
-                Issue.record("\(route.name) has no middlewares")
-                continue
-            }
-            #expect(chain.first == .string("crowdsec"), "\(route.name)")
-            #expect(chain.filter { $0 == .string("crowdsec") }.count == 1)
-        }
-        #expect(doc["tcp", "routers", "shop-db-1", "middlewares"] == nil)
-    }
-
-    /// The key is read by Traefik's file-provider template from its environment, never written out.
-    @Test func crowdsecKeyIsATemplateTheFileQuotesSafely() throws {
+    /// CrowdSec bans are enforced in the host firewall: Traefik only writes its access log to the file
+    /// CrowdSec reads; no plugin, no middleware, route chains unchanged.
+    @Test func crowdsecWritesTheAccessLogToAFileAndAddsNoMiddleware() throws {
         let state = try TraefikFixtures.shop(platform: TraefikFixtures.platform(extra: "crowdsec: {enabled: true}\n"))
-        let file = try #require(TraefikRenderer.dynamicConfigs(state).first { $0.path.hasSuffix("_middlewares.yml") })
-        #expect(file.contents.contains("crowdsecLapiKey: \"{{ env `CROWDSEC_BOUNCER_KEY` }}\""))
+        let doc = TraefikRenderer.staticDocument(state.platform)
+        #expect(doc["accessLog"] == .object([("filePath", .string("/var/log/berth/access.log"))]))
+        #expect(doc["experimental"] == nil)
+        #expect(try middlewares(state)["crowdsec"] == nil)
+        let routes = TraefikRenderer.routesDocument(state.routes, platform: state.platform)
+        #expect(routes["http", "routers", "shop-web-1", "middlewares"] == .strings(["hdrs", "zip"]))
     }
 
     @Test func crowdsecDisabledLeavesNoTrace() throws {

@@ -60,6 +60,11 @@ final class E2EBackgroundCommand: @unchecked Sendable {
         (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
     }
 
+    /// Error output written so far.
+    var currentErrorOutput: String {
+        (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    }
+
     /// 20 ms, also in a cancelled task (e.g. the clean-up after a test hit its time limit).
     private static func pause() async {
         if Task.isCancelled { usleep(20_000) } else { try? await Task.sleep(for: .milliseconds(20)) }

@@ -41,10 +41,10 @@ check() { # check NAME COMMAND...
 run() { docker run -d --label "$LABEL" "$@" >/dev/null; }
 port() { docker port "$1" "$2" | head -n 1 | sed 's/.*://'; }
 get() { curl -s --max-time 10 "$@"; }
-wait_http() { # wait_http URL
+wait_http() { # wait_http URL: until it answers 2xx/3xx (Traefik answers 404 before its ping router is loaded)
 	local _
 	for _ in $(seq 1 50); do
-		curl -s -o /dev/null --max-time 1 "$1" && return 0
+		curl -sf -o /dev/null --max-time 1 "$1" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -117,7 +117,11 @@ check "app: /cgi-bin/slow?1" equals "$(get "http://127.0.0.1:$ap/cgi-bin/slow?1"
 # A request in flight finishes during `docker stop`; new connections are refused.
 get -w ' %{http_code}' "http://127.0.0.1:$ap/cgi-bin/slow?2" >"$TMP/slow" &
 slow=$!
-sleep 0.5
+# Stop only once the request is being served (its CGI script sleeps): a fixed wait lost the race on a loaded machine.
+for _ in $(seq 1 50); do
+	docker top "$a" -o pid,args 2>/dev/null | grep -q 'sleep 2' && break
+	sleep 0.1
+done
 check "app: stop waits for a slow request (< 5 s)" stop_within "$a" 5
 wait "$slow"
 check "app: the slow request completed during stop" equals "$(cat "$TMP/slow")" "slow done

@@ -127,13 +127,17 @@ fi
 proc_state "$pid" && [ "$_state" != Z ] && wait "$pid"
 # A handler running a CGI program serves a request: wait for it (at most the
 # grace period). A handler without one has 1 s to finish (reading a request,
-# sending a file); one still there after that waits on a connection that sent
-# no request (a proxy's pre-opened connection), which, like any server, we close.
+# sending a file, or relaying the output of a CGI program that just ended: the
+# second counts from the last CGI seen, so a loaded machine does not cut off a
+# response being written); one still there after that waits on a connection
+# that sent no request (a proxy's pre-opened connection), which, like any
+# server, we close.
 grace=${APP_STOP_GRACE:-10}
 case "$grace" in '' | *[!0-9]*) grace=10 ;; esac
 ticks=$((grace * 50)) idle=50
 while [ "$ticks" -gt 0 ]; do
 	scan
+	[ -n "$_cgi" ] && idle=50
 	[ -n "$_cgi" ] || { [ -n "$_handlers" ] && [ "$idle" -gt 0 ]; } || break
 	sleep 0.02
 	ticks=$((ticks - 1)) idle=$((idle - 1))
