@@ -1,5 +1,5 @@
-/// Where the DNS provider's credential values come from: one lookup, so that the source can change
-/// (berth's own environment today, the repository's encrypted secrets later) without touching callers.
+/// Where the DNS provider's credential values come from: one lookup over one source — the platform's
+/// encrypted `secrets.enc.env` first, then berth's own environment (CI style).
 /// Values are only ever handed to the proxy container's environment; they are never written to a
 /// rendered file, a state file or a log.
 public enum ACMECredentials {
@@ -14,6 +14,13 @@ public enum ACMECredentials {
     public static func missing(_ names: [String], in source: [String: String]) -> [String] {
         let found = resolve(names, from: source)
         return names.filter { found[$0] == nil }
+    }
+
+    /// The source: the platform's secrets over the environment.
+    public static func source(secrets: SecretSet?, environment: [String: String]) -> [String: String] {
+        var source = environment
+        for (key, value) in secrets?.values ?? [:] { source[key] = value.reveal() }
+        return source
     }
 
     public static func isVariableName(_ name: String) -> Bool {

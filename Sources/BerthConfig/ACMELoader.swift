@@ -5,7 +5,7 @@ import Foundation
 struct ACMELoader {
     let sink: DiagnosticSink
     var root: URL?
-    var environment: [String: String]
+    var environment: [String: String]  // kept for the loader's call; credentials resolve in RepositoryLoader+ACME
     var proxy: ProxyKind = .traefik
 
     static let keys = [
@@ -56,10 +56,7 @@ struct ACMELoader {
                 sink.error(location, "'\(name)' in 'dns_credentials' is not an environment variable name (letters, digits and '_', not starting with a digit)")
             }
         }
-        let missing = ACMECredentials.missing(acme.dnsCredentials, in: environment)
-        for (name, location) in credentials where missing.contains(name) && ACMECredentials.isVariableName(name) {
-            sink.error(location, "the DNS provider's credential '\(name)' is not set: export \(name) in berth's environment (its value goes only to the proxy container's environment)")
-        }
+        acme.dnsCredentialLocations = credentials.map(\.location)
         acme.dnsCheckAuthoritative = f.bool("dns_check_authoritative") ?? true
         if acme.challenge == .dns {
             if acme.dnsProvider == nil {

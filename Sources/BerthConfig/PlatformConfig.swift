@@ -118,6 +118,11 @@ public struct ACMEConfig: Sendable, Hashable {
     /// Names of the environment variables the DNS provider reads (lego's, e.g. `CF_DNS_API_TOKEN`).
     /// Only the names are configuration; the values reach the proxy container's environment.
     public var dnsCredentials: [String] = []
+    /// Where each `dns_credentials` name is written (for the error when its value is missing).
+    public var dnsCredentialLocations: [Location] = []
+    /// The credentials' values, resolved at load (`ACMECredentials.resolve`): held as `SecretValue`,
+    /// which never prints; revealed only into the proxy container's environment.
+    public var dnsCredentialValues: [String: SecretValue] = [:]
     /// Traefik's `certificatesDuration` (hours): how long the CA's certificates last, from which Traefik
     /// derives when to renew and how often to check (nil: Traefik's default, 2160 = 90 days).
     public var certificatesDuration: Int?

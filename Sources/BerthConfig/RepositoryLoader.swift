@@ -55,7 +55,8 @@ public struct RepositoryLoader: Sendable {
             }
         }
         let platformSecrets = secrets(at: root.appendingPathComponent(SecretsFile.name), file: SecretsFile.name, sink: sink)
-        guard let platform else { return nil }
+        guard var platform else { return nil }
+        resolveACMECredentials(&platform, secrets: platformSecrets, sink: sink)
         var repository = Repository(root: root, platform: platform, projects: projects)
         repository.platformSecrets = platformSecrets
         RepositoryValidator(repository: repository, sink: sink, locations: locations).validate()

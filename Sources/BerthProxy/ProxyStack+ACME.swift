@@ -19,15 +19,13 @@ extension ProxyStack {
     }
 
     /// Traefik's (lego's) environment: the CA root to trust, and the DNS provider's credentials,
-    /// resolved by `ACMECredentials` from berth's own environment (validation refused missing ones).
+    /// resolved at load from the platform's secrets or berth's environment (validation refused missing ones).
     var acmeEnvironment: [String: String] {
         guard platform.acme.enabled else { return [:] }
         var env: [String: String] = [:]
         if platform.acme.caRoot != nil { env["LEGO_CA_CERTIFICATES"] = TraefikRenderer.caRootPath }
         if platform.acme.challenge == .dns {
-            for (name, value) in ACMECredentials.resolve(platform.acme.dnsCredentials, from: ProcessInfo.processInfo.environment) {
-                env[name] = value
-            }
+            for (name, value) in platform.acme.dnsCredentialValues { env[name] = value.reveal() }
         }
         return env
     }
@@ -45,8 +43,8 @@ extension ProxyStack {
             parts.append("root:" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined())
         }
         if !acme.dnsCredentials.isEmpty {
-            let values = ACMECredentials.resolve(acme.dnsCredentials, from: ProcessInfo.processInfo.environment)
-            let joined = acme.dnsCredentials.map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n")
+            let values = acme.dnsCredentialValues
+            let joined = acme.dnsCredentials.map { "\($0)=\(values[$0]?.reveal() ?? "")" }.joined(separator: "\n")
             parts.append("credentials:" + SHA256.hash(data: Data(joined.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined())
         }
         return "|acme:" + parts.joined(separator: ";")

@@ -75,7 +75,6 @@ public enum CaddyRenderer {
     public static func warnings(_ state: DesiredState) -> [String] {
         let platform = state.platform
         var warnings: [String] = []
-        }
         for route in state.routes {
             guard route.proto == .http else {
                 warnings.append("route '\(route.name)' (\(route.proto.rawValue)) is not served: Caddy serves http routes only; use proxy.kind traefik")

@@ -35,6 +35,29 @@ import TestSupport
         #expect(!"\(repo.platform)".contains("c2VjcmV0"))
     }
 
+    /// The platform's own `secrets.enc.env` (SOPS + age, decrypted by the real sops) is the first source;
+    /// berth's environment fills in what it does not hold. Values are `SecretValue`s: never printed.
+    @Test func credentialsComeFromThePlatformSecretsThenTheEnvironment() throws {
+        let sops = try SopsFixture()
+        defer { sops.cleanup() }
+        let root = Repo.write(Self.files("  challenge: dns\n  dns_provider: rfc2136\n  dns_credentials: [RFC2136_TSIG_SECRET, RFC2136_NAMESERVER]\n"))
+        defer { Fixtures.cleanup(root) }
+        try sops.encrypt([("RFC2136_TSIG_SECRET", "from-sops-c2VjcmV0")], to: root.appendingPathComponent("secrets.enc.env"))
+        var env = sops.environment
+        env["RFC2136_NAMESERVER"] = "127.0.0.1:53"
+        env["RFC2136_TSIG_SECRET"] = "from-env"
+        let acme = try Fixtures.load(root, environment: env).platform.acme
+        #expect(acme.dnsCredentialValues.mapValues { $0.reveal() } == ["RFC2136_TSIG_SECRET": "from-sops-c2VjcmV0", "RFC2136_NAMESERVER": "127.0.0.1:53"])
+        #expect(!"\(acme)".contains("from-sops"))
+        env["RFC2136_NAMESERVER"] = nil
+        do {
+            _ = try Fixtures.load(root, environment: env)
+            Issue.record("a credential in neither source must be an error")
+        } catch let error as ConfigError {
+            expectSingle(error.diagnostics, "platform.yml", 6, 42, "'RFC2136_NAMESERVER' is not set")
+        }
+    }
+
     @Test func credentialsResolveFromOneSource() {
         let source = ["A": "1", "B": "", "C": "3"]
         #expect(ACMECredentials.resolve(["A", "B", "C", "D"], from: source) == ["A": "1", "C": "3"])
@@ -56,7 +79,7 @@ import TestSupport
         Case(acme: "  ca_root: missing.pem\n", line: 4, column: 12, fragment: "cannot read 'missing.pem'"),
         Case(acme: "  ca_root: platform.yml\n", line: 4, column: 12, fragment: "holds no PEM certificate"),
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n  dns_credentials: [CF_DNS_API_TOKEN]\n", line: 6, column: 21,
-             fragment: "the DNS provider's credential 'CF_DNS_API_TOKEN' is not set: export CF_DNS_API_TOKEN"),
+             fragment: "the DNS provider's credential 'CF_DNS_API_TOKEN' is not set: add it to the platform's secrets (berth secrets set --platform CF_DNS_API_TOKEN) or export CF_DNS_API_TOKEN"),
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n  dns_credentials: [cf-token]\n", line: 6, column: 21, fragment: "is not an environment variable name"),
         Case(acme: "  dns_provider: cloudflare\n", line: 4, column: 17, fragment: "'dns_provider', 'dns_credentials' and 'dns_check_authoritative' need 'challenge: dns'"),
         Case(acme: "  challenge: dns\n  dns_provider: cloudflare\n", proxy: "proxy: {kind: caddy}\n", line: 5, column: 14,

@@ -128,8 +128,7 @@ import Testing
     }
 
     @Test func crowdsecIsNotReportedAsNotApplied() throws {
-        let platform = TraefikFixtures.platform(extra: "crowdsec: {enabled: true}
-")
+        let platform = TraefikFixtures.platform(extra: "crowdsec: {enabled: true}\n")
         let warnings = CaddyRenderer.warnings(try TraefikFixtures.shop(platform: platform))
         #expect(!warnings.contains { $0.contains("crowdsec") })
     }
