@@ -1,11 +1,10 @@
 import Foundation
 
-/// Reads the `acme` section of `platform.yml`: the CA, the challenge, the CA's own TLS root and the DNS
-/// provider's credentials (by environment variable name; a missing one is an error naming it).
+/// Reads the `acme` section of `platform.yml`: the CA, the challenge, the CA's own TLS root and the names
+/// of the DNS provider's credentials (their values are resolved in `RepositoryLoader+ACME`).
 struct ACMELoader {
     let sink: DiagnosticSink
     var root: URL?
-    var environment: [String: String]  // kept for the loader's call; credentials resolve in RepositoryLoader+ACME
     var proxy: ProxyKind = .traefik
 
     static let keys = [

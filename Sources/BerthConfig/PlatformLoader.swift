@@ -3,9 +3,8 @@ import Foundation
 /// Reads `platform.yml` strictly.
 struct PlatformLoader {
     let sink: DiagnosticSink
-    /// The repository's directory (for `acme.ca_root`) and the environment the ACME credentials come from.
+    /// The repository's directory (for `acme.ca_root`).
     var root: URL? = nil
-    var environment: [String: String] = [:]
     static let file = "platform.yml"
 
     func load(_ root: YAMLValue) -> PlatformConfig? {
@@ -67,7 +66,7 @@ struct PlatformLoader {
             }
         }
         if let f = top.fields("acme", known: ACMELoader.keys) {
-            p.acme = ACMELoader(sink: sink, root: self.root, environment: environment, proxy: p.proxy.kind).load(f)
+            p.acme = ACMELoader(sink: sink, root: self.root, proxy: p.proxy.kind).load(f)
         }
         if let value = top["entrypoints"] {
             p.entrypoints = entrypoints(value, platform: p)

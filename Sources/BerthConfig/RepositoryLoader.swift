@@ -32,7 +32,7 @@ public struct RepositoryLoader: Sendable {
             return nil
         }
         let platform = YAMLValue.parse(platformText, file: platformFile, into: sink)
-            .flatMap { PlatformLoader(sink: sink, root: root, environment: environment).load($0) }
+            .flatMap { PlatformLoader(sink: sink, root: root).load($0) }
 
         let projectsDir = root.appendingPathComponent("projects")
         var projectsIsDir: ObjCBool = false
