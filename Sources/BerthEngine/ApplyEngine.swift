@@ -75,7 +75,9 @@ public struct ApplyEngine: Sendable {
         RouteRecord(file: directory(platform).appendingPathComponent("routes.json"))
     }
     public func proxyStack(_ platform: PlatformConfig) -> ProxyStack {
-        ProxyStack(directory: directory(platform).appendingPathComponent("proxy"), platform: platform, runtime: runtime)
+        var stack = ProxyStack(directory: directory(platform).appendingPathComponent("proxy"), platform: platform, runtime: runtime)
+        if !platform.acme.dnsCredentials.isEmpty { stack.digestKey = try? hashKey(platform) }
+        return stack
     }
 
     /// Runs `body` holding the platform's deploy lock. The lock is released however `body` ends —

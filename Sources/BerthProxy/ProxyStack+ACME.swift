@@ -43,9 +43,15 @@ extension ProxyStack {
             parts.append("root:" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined())
         }
         if !acme.dnsCredentials.isEmpty {
-            let values = acme.dnsCredentialValues
-            let joined = acme.dnsCredentials.map { "\($0)=\(values[$0]?.reveal() ?? "")" }.joined(separator: "\n")
-            parts.append("credentials:" + SHA256.hash(data: Data(joined.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined())
+            // Keyed with the platform's digest key, like secrets in config hashes: the signature is a
+            // container label, and a plain hash of a low-entropy credential could be guessed offline.
+            let values = acme.dnsCredentials.map { "\($0)=\(acme.dnsCredentialValues[$0]?.reveal() ?? "")" }.joined(separator: "\n")
+            if let digestKey {
+                let mac = HMAC<SHA256>.authenticationCode(for: Data(values.utf8), using: SymmetricKey(data: digestKey))
+                parts.append("credentials:" + Data(mac).prefix(8).map { String(format: "%02x", $0) }.joined())
+            } else {
+                parts.append("credentials:" + acme.dnsCredentials.joined(separator: ","))
+            }
         }
         return "|acme:" + parts.joined(separator: ";")
     }

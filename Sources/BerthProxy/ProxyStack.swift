@@ -20,6 +20,10 @@ public struct ProxyStack: Sendable {
     public let platform: PlatformConfig
     public let runtime: any ContainerRuntime
     public var readyTimeout: Duration = .seconds(30)
+    /// The platform's key for digests of secrets (`<state>/<platform>/hash.key`): the DNS provider's
+    /// credentials count in the signature by an HMAC with it. Without one, a credential change alone
+    /// does not recreate the proxy.
+    public var digestKey: Data?
 
     public init(directory: URL, platform: PlatformConfig, runtime: any ContainerRuntime) {
         self.directory = directory
