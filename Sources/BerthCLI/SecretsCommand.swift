@@ -76,7 +76,7 @@ struct SecretsList: ParsableCommand {
         let store = try target.store(project)
         let set = try secretsOperation { () throws(SecretsStore.Failure) in try store.read() }
         if json {
-            print("[" + set.keys.map { SecretsStore.jsonString($0) }.joined(separator: ", ") + "]")
+            print("[" + set.keys.map { JSONText.quoted($0) }.joined(separator: ", ") + "]")
         } else if !store.exists {
             print("\(store.file) does not exist; create it with berth secrets set or berth secrets edit")
         } else {

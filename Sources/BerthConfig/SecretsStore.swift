@@ -39,15 +39,15 @@ public struct SecretsStore: Sendable {
             throw Failure(description: "'\(key)' is not a valid variable name: use letters, digits and '_', not starting with a digit")
         }
         guard !key.hasPrefix("sops_") else { throw Failure(description: "keys starting with sops_ are sops's own metadata; choose another name") }
-        let json = Self.jsonString(value.reveal())
+        let json = JSONText.quoted(value.reveal())
         if exists {
             _ = try read()  // the file must decrypt (right key, intact) before it is changed
-            try run(["set", "--input-type", "dotenv", "--output-type", "dotenv", "--value-stdin", url.path, "[\(Self.jsonString(key))]"],
+            try run(["set", "--input-type", "dotenv", "--output-type", "dotenv", "--value-stdin", url.path, "[\(JSONText.quoted(key))]"],
                     input: Data(json.utf8), what: "set \(key) in \(file)")
             return
         }
         let result = try run(["--encrypt", "--input-type", "json", "--output-type", "dotenv", "--filename-override", file] + recipientArguments + ["/dev/stdin"],
-                             input: Data("{\(Self.jsonString(key)):\(json)}".utf8), what: "create \(file)")
+                             input: Data("{\(JSONText.quoted(key)):\(json)}".utf8), what: "create \(file)")
         try makeDirectory()
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: result.output, attributes: [.posixPermissions: 0o644]),
@@ -80,7 +80,7 @@ public struct SecretsStore: Sendable {
         guard current.values[key] != nil else {
             throw Failure(description: "\(file) has no key \(key)\(Suggestion.hint(for: key, in: current.keys)); its keys: \(current.keys.isEmpty ? "none" : current.keys.joined(separator: ", "))")
         }
-        try run(["unset", "--input-type", "dotenv", "--output-type", "dotenv", url.path, "[\(Self.jsonString(key))]"], what: "unset \(key) in \(file)")
+        try run(["unset", "--input-type", "dotenv", "--output-type", "dotenv", url.path, "[\(JSONText.quoted(key))]"], what: "unset \(key) in \(file)")
     }
 
     /// Opens the file in `$EDITOR` through `sops edit` (a new file gets `.sops.yaml`'s recipients).
@@ -120,22 +120,5 @@ public struct SecretsStore: Sendable {
         } catch {
             throw Failure(description: error.description)
         }
-    }
-
-    /// `text` as a JSON string literal.
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -82,3 +82,23 @@ public enum ByteSize {
         return nil
     }
 }
+
+/// JSON text pieces written by hand (sops arguments, YAML/JSON documents).
+public enum JSONText {
+    /// `text` as a JSON string literal (YAML's double-quoted scalars read the same escapes).
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,3 +1,4 @@
+import BerthConfig
 import Foundation
 
 /// An ordered JSON/YAML document tree; renderers build it, then write it as JSON or YAML.
@@ -68,22 +69,7 @@ public indirect enum Document: Sendable, Hashable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 
     // MARK: YAML
 
