@@ -124,7 +124,10 @@ public struct RepositoryLoader: Sendable {
                 sink.error(secrets?.locations[key] ?? Location(file: "\(base)/\(SecretsFile.name)"), "\(key) is defined in both \(base)/\(SecretsFile.name) and \(base)/.env; keep it in one of them (a secret belongs in the encrypted file)")
             }
             // The secrets file wins over the process environment: a stray shell variable must not replace it.
-            variables[key] = ComposeLoader.secretPlaceholder(key)
+            // An empty value is substituted as itself (it reveals nothing), so that `${KEY:-default}`,
+            // `${KEY:?error}` and `${KEY:+alt}` treat it as empty, as Compose does.
+            let empty = secrets?.decrypted == true && secrets?.values[key]?.reveal().isEmpty == true
+            variables[key] = empty ? "" : ComposeLoader.secretPlaceholder(key)
         }
 
         var config = ProjectConfig()
@@ -197,7 +200,7 @@ public struct RepositoryLoader: Sendable {
         }
         let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
         let locations = SecretsFile.keyLocations(text, file: file)
-        return SecretSet(file: file, values: locations.mapValues { _ in SecretValue("") }, locations: locations)
+        return SecretSet(file: file, values: locations.mapValues { _ in SecretValue("") }, locations: locations, decrypted: false)
     }
 
     private func read(_ url: URL, name: String, sink: DiagnosticSink) -> String? {

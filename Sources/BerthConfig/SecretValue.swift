@@ -24,11 +24,14 @@ public struct SecretSet: Sendable, Hashable {
     public var values: [String: SecretValue]
     /// Where each key is written in the encrypted file.
     public var locations: [String: Location]
+    /// False when the file could not be decrypted: the keys are known, the values are not (all empty).
+    public var decrypted: Bool
 
-    public init(file: String, values: [String: SecretValue] = [:], locations: [String: Location] = [:]) {
+    public init(file: String, values: [String: SecretValue] = [:], locations: [String: Location] = [:], decrypted: Bool = true) {
         self.file = file
         self.values = values
         self.locations = locations
+        self.decrypted = decrypted
     }
 
     public var keys: [String] { values.keys.sorted() }

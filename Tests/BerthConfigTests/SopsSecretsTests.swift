@@ -54,6 +54,27 @@ import TestSupport
         }
     }
 
+    /// An empty secret is empty to Compose's operators (`:-`, `:+`), not a set value hidden behind a placeholder.
+    @Test func anEmptySecretCountsAsEmptyInInterpolation() throws {
+        let compose = """
+            services:
+              web:
+                image: busybox:1
+                environment:
+                  DEFAULTED: "${EMPTY:-fallback}"
+                  ALTERNATE: "x${EMPTY:+alt}"
+                  SET: "${DB_PASSWORD:-unused}"
+            """
+        let secrets = ["projects/app/secrets.enc.env": [("EMPTY", ""), ("DB_PASSWORD", Self.password)]]
+        try Self.withRepository(["projects/app/compose.yml": compose], secrets: secrets) { root, sops in
+            let repository = try Fixtures.load(root, environment: sops.environment)
+            let web = try #require(repository.project("app")?.compose.services["web"])
+            #expect(web.environment["DEFAULTED"] == "fallback")
+            #expect(web.environment["ALTERNATE"] == "x")
+            #expect(web.secretEnvironment?["SET"]?.value?.reveal() == Self.password)
+        }
+    }
+
     @Test func keysAreVariablesOfTheirProjectOnlyWhereValuesMayGo() throws {
         try Self.withRepository(["projects/app/compose.yml": Self.compose]) { root, sops in
             let repository = try Fixtures.load(root, environment: sops.environment)
