@@ -129,15 +129,16 @@ extension ApplyE2ETests {
         }
     }
 
-    /// Caddy, TLS-ALPN-01 only (HTTP-01 disabled in the issuer), certificates in Caddy's data
-    /// directory under the state directory, so that they survive a recreate of the proxy.
-    @Test func caddyObtainsCertificatesFromPebbleOverTLSALPN01() async throws {
+    /// Caddy, over each challenge alone (the other disabled in the issuer), certificates in Caddy's
+    /// data directory under the state directory, so that they survive a recreate of the proxy.
+    @Test(arguments: [("tls-alpn", "tls-alpn-01", "http-01"), ("http", "http-01", "tls-alpn-01")])
+    func caddyObtainsCertificatesFromPebble(challenge: String, used: String, disabled: String) async throws {
         try await E2EPebble.run { pebble in
             try await E2EScenario.run("e2eacmec-") { s in
                 let hosts = ["c.\(E2EPebble.domain)", "d.\(E2EPebble.domain)"]
                 let plain = "plainc.\(E2EPebble.domain)"
                 let proxy = "proxy: {kind: caddy, image: \(E2E.proxyImage), http_port: \(E2E.httpPort), https_port: \(E2E.httpsPort), bind_address: 127.0.0.1}"
-                try Self.acmePlatform(s, pebble: pebble, proxy: proxy, challenge: "tls-alpn")
+                try Self.acmePlatform(s, pebble: pebble, proxy: proxy, challenge: challenge)
                 try s.project("e2eacmec-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: plain))
                 let apply = try await s.apply()
                 try #require(apply.status == 0, "\(apply)")
@@ -155,8 +156,8 @@ extension ApplyE2ETests {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: stored.appendingPathComponent("127.0.0.1-14000-dir").path)) ?? []
                 #expect(Set(names) == Set(hosts), "a certificate for each TLS host and none for the tls: false route: \(names)")
                 let logs = await E2ECommand.docker(["logs", E2E.proxyContainer])
-                #expect(logs.output.contains("tls-alpn-01"), "the tls-alpn-01 challenge was used")
-                #expect(!logs.output.contains("\"challenge_type\":\"http-01\""), "http-01 is disabled")
+                #expect(logs.output.contains("\"challenge_type\":\"\(used)\""), "the \(used) challenge was used: \(logs.output.suffix(2000))")
+                #expect(!logs.output.contains("\"challenge_type\":\"\(disabled)\""), "\(disabled) is disabled")
             }
         }
     }
