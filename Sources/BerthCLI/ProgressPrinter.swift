@@ -29,7 +29,8 @@ final class ProgressPrinter: Sendable {
     private func handle(_ event: ApplyEvent) {
         if json {
             emit(.object([
-                "event": .string(event.kind.rawValue), "project": event.project.map(Document.string),
+                "event": .string(event.kind.rawValue), "phase": event.phase.map { .string($0.rawValue) },
+                "project": event.project.map(Document.string),
                 "service": event.service.map(Document.string), "message": .string(event.message),
                 "elapsed": .double((event.elapsed * 1000).rounded() / 1000),
                 "time": .string(ISO8601DateFormatter.withFractions.string(from: event.time)),

@@ -34,12 +34,12 @@ extension ApplyEngine {
                 return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             }
             let events = self.events
-            events(ApplyEvent(.step, project: service.project, service: service.name, message: "building \(service.spec.image)"))
+            events(ApplyEvent(.step, phase: .building, project: service.project, service: service.name, message: "building \(service.spec.image)"))
             do {
                 let built = try await runtime.buildImage(service, projectDirectory: project.directory) { line in
                     events(ApplyEvent(.build, project: service.project, service: service.name, message: line, elapsed: elapsed()))
                 }
-                events(ApplyEvent(.step, project: service.project, service: service.name,
+                events(ApplyEvent(.step, phase: .building, project: service.project, service: service.name,
                                   message: built ? "built \(service.spec.image)" : "image \(service.spec.image) is present, not built again",
                                   elapsed: elapsed()))
             } catch {

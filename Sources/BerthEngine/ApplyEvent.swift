@@ -15,19 +15,40 @@ public struct ApplyEvent: Sendable {
         case build
     }
 
+    /// Where a service (or project) is in its rollout, for clients that follow progress without reading
+    /// `message` (free text for people). Every event about a service or project has one.
+    public enum Phase: String, Sendable, Codable, CaseIterable {
+        case pulling, building, starting
+        case waitingReady = "waiting_ready"
+        case switching, draining, stopping, done, failed, skipped
+    }
+
     public var kind: Kind
+    public var phase: Phase?
     public var project: String?
     public var service: String?
     public var message: String
     public var elapsed: Double
     public var time: Date = Date()
 
-    public init(_ kind: Kind, project: String? = nil, service: String? = nil, message: String, elapsed: Double = 0) {
+    /// `phase` defaults to the one `kind` implies (done, failed, skipped, building); a `step` names its own.
+    public init(_ kind: Kind, phase: Phase? = nil, project: String? = nil, service: String? = nil, message: String, elapsed: Double = 0) {
         self.kind = kind
+        self.phase = phase ?? Self.phase(of: kind)
         self.project = project
         self.service = service
         self.message = message
         self.elapsed = elapsed
+    }
+
+    static func phase(of kind: Kind) -> Phase? {
+        switch kind {
+        case .serviceDone, .projectDone: .done
+        case .serviceFailed, .projectFailed: .failed
+        case .serviceSkipped, .projectSkipped: .skipped
+        case .build: .building
+        case .planned, .projectStarted, .step, .finished, .lockAcquired, .lockReleased: nil
+        }
     }
 }
 

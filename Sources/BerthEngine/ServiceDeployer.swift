@@ -50,9 +50,9 @@ struct ServiceDeployer: Sendable {
         var description: String { reason }
     }
 
-    func step(_ service: ServiceSpec, _ message: String, _ start: ContinuousClock.Instant) {
+    func step(_ service: ServiceSpec, _ phase: ApplyEvent.Phase, _ message: String, _ start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        events(ApplyEvent(.step, project: service.project, service: service.name, message: message,
+        events(ApplyEvent(.step, phase: phase, project: service.project, service: service.name, message: message,
                           elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     }
 
@@ -83,7 +83,7 @@ struct ServiceDeployer: Sendable {
             }
             try await retire(existing.filter { !keepNames.contains($0.actual.name) }, service: service,
                              routesOfService: routesOfService, settings: settings, start: start)
-            step(service, "converged (\(keep.count) replica\(keep.count == 1 ? "" : "s") kept)", start)
+            step(service, .done, "converged (\(keep.count) replica\(keep.count == 1 ? "" : "s") kept)", start)
             return
         }
 
@@ -99,13 +99,13 @@ struct ServiceDeployer: Sendable {
         let old = existing.filter { !leftoverIDs.contains($0.actual.id) }
 
         let policy = try await imagePolicy(service)
-        if service.spec.build == nil { step(service, "pulling \(service.spec.image) (\(policy.rawValue))", start) }
+        if service.spec.build == nil { step(service, .pulling, "pulling \(service.spec.image) (\(policy.rawValue))", start) }
         try await runtime.ensureImage(service.spec.image, policy: policy,
                                       credentials: service.spec.build == nil ? credentials(for: service.spec.image) : nil)
 
         if service.strategy == .recreate && !old.isEmpty {
             if hasRoutes { try await routes.set(service.project, service.name, to: []) }
-            step(service, "stopping \(old.count) old replica(s) (recreate)", start)
+            step(service, .stopping, "stopping \(old.count) old replica(s) (recreate)", start)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for c in old { group.addTask { try await runtime.stop(c.actual.id, timeout: stopTimeout(service)) } }
                 try await group.waitForAll()
@@ -121,7 +121,7 @@ struct ServiceDeployer: Sendable {
             }
         }
         let taken = Set(old.map(\.actual.name)).subtracting(renamed.map(\.name))
-        step(service, "starting \(service.replicas.count) new replica(s)", start)
+        step(service, .starting, "starting \(service.replicas.count) new replica(s)", start)
         let replicas = service.replicas.map { replica in
             (replica, taken.contains(replica.name) ? "\(replica.name)-\(deployment.suffix(6))" : replica.name)
         }
@@ -142,7 +142,7 @@ struct ServiceDeployer: Sendable {
 
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
         try pruneFiles(service)  // the old replicas are gone: so are their secrets
-        step(service, "rolled out \(service.shortHash)", start)
+        step(service, .done, "rolled out \(service.shortHash)", start)
     }
 
     /// Drains (when routed), stops with the service's grace period, and removes containers.
@@ -165,13 +165,13 @@ struct ServiceDeployer: Sendable {
             }
         }
         if !targets.isEmpty {
-            step(service, "draining \(containers.count) old replica(s)", start)
+            step(service, .draining, "draining \(containers.count) old replica(s)", start)
             let result = await driver.drain(Array(Set(targets)), timeout: settings.drainTimeout)
             let waited = String(format: "%.2f", Double(result.waited.components.attoseconds) / 1e18 + Double(result.waited.components.seconds))
-            step(service, result.drained ? "drained in \(waited)s (\(result.signal))"
+            step(service, .draining, result.drained ? "drained in \(waited)s (\(result.signal))"
                  : "drain timeout \(settings.drainTimeout) reached with requests still in flight (\(result.signal))", start)
         }
-        step(service, "stopping \(containers.count) old replica(s)", start)
+        step(service, .stopping, "stopping \(containers.count) old replica(s)", start)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for c in containers {
                 group.addTask {
@@ -197,13 +197,13 @@ struct ServiceDeployer: Sendable {
             try await startReady(service, replicas, into: created, routesOfService: routesOfService, settings: settings, start: start)
             let names = await created.sorted.map(\.name)
             if !routesOfService.isEmpty {
-                step(service, "switching the proxy to the new replica(s)", start)
+                step(service, .switching, "switching the proxy to the new replica(s)", start)
                 switching = true
                 try await routes.set(service.project, service.name, to: routeTo(names))
             }
             return names
         } catch {
-            step(service, switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
+            step(service, .failed, switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
             // Clean-up runs in a task of its own: a cancelled apply (SIGINT) must still undo its switch
             // and remove what it started.
             let routes = self.routes
@@ -247,7 +247,7 @@ struct ServiceDeployer: Sendable {
             try await group.waitForAll()
         }
         let started = await created.sorted
-        step(service, "waiting for \(started.count) replica(s) to be ready", start)
+        step(service, .waitingReady, "waiting for \(started.count) replica(s) to be ready", start)
         let readiness = Readiness(runtime: runtime)
         let probeRoute = routesOfService.first { $0.proto == .http } ?? routesOfService.first
         let ready = try await withThrowingTaskGroup(of: (String, ContainerStatus).self) { group in
@@ -306,11 +306,11 @@ struct ServiceDeployer: Sendable {
         }
         let have = Set(current.map(\.actual.replica))
         let missing = service.replicas.filter { !have.contains($0.index) }.map { ($0, $0.name) }
-        step(service, "starting \(missing.count) new replica(s)", start)
+        step(service, .starting, "starting \(missing.count) new replica(s)", start)
         let currentNames = current.map(\.actual.name)
         _ = try await launch(service, missing, routesOfService: routesOfService, settings: settings, start: start,
                              previous: currentNames, routeTo: { currentNames + $0 })
-        step(service, "scaled to \(service.replicas.count)", start)
+        step(service, .done, "scaled to \(service.replicas.count)", start)
     }
 }
 

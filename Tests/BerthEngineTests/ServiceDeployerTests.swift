@@ -4,6 +4,7 @@ import BerthProxy
 import BerthRuntime
 import BerthPlan
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -26,9 +27,43 @@ import TestSupport
 
     var routes: [ProxyRoute] { project.routes.filter { $0.service == "www" } }
 
-    func deployer(_ runtime: MemoryRuntime, _ table: RouteTable, _ driver: any ProxyDriver) -> ServiceDeployer {
+    func deployer(_ runtime: MemoryRuntime, _ table: RouteTable, _ driver: any ProxyDriver, events: @escaping EventSink = { _ in }) -> ServiceDeployer {
         ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: "20261124000000-abcdef",
-                        pullPolicy: .never, registries: [:], events: { _ in })
+                        pullPolicy: .never, registries: [:], events: events)
+    }
+
+    /// The phases of a rollout's events, each once, in the order they first appear.
+    static func phases(_ events: [ApplyEvent]) -> [ApplyEvent.Phase] {
+        var seen: [ApplyEvent.Phase] = []
+        for event in events { if let phase = event.phase, !seen.contains(phase) { seen.append(phase) } }
+        return seen
+    }
+
+    @Test func everyStepOfARolloutNamesItsPhase() async throws {
+        let runtime = MemoryRuntime()
+        let old = [runtime.add("site-www-old-1"), runtime.add("site-www-old-2")]
+        let driver = refusing([])
+        let table = RouteTable(driver: driver, state: desired, upstreams: ["site/www": old.map(\.actual.name)])
+        let recorded = Mutex<[ApplyEvent]>([])
+        let events: EventSink = { event in recorded.withLock { $0.append(event) } }
+
+        try await deployer(runtime, table, driver, events: events).deploy(www, existing: old, routesOfService: routes, settings: project.rollout, force: false)
+        let steps = recorded.withLock { $0 }
+        #expect(!steps.isEmpty && steps.allSatisfy { $0.phase != nil }, "\(steps.map(\.message))")
+        let phases = Self.phases(steps)
+        let order: [ApplyEvent.Phase] = [.pulling, .starting, .waitingReady, .switching, .draining, .stopping, .done]
+        #expect(phases.allSatisfy(order.contains) && phases == order.filter(phases.contains), "phases in rollout order: \(phases)")
+        #expect([.starting, .waitingReady, .switching, .stopping, .done].allSatisfy(phases.contains), "\(phases)")
+        #expect(steps.last?.phase == .done)
+
+        // A refused switch ends in `failed`.
+        let again = MemoryRuntime()
+        let older = [again.add("site-www-old-1"), again.add("site-www-old-2")]
+        let refusing = refusing(www.replicas.map(\.name))
+        let refusedTable = RouteTable(driver: refusing, state: desired, upstreams: ["site/www": older.map(\.actual.name)])
+        recorded.withLock { $0 = [] }
+        _ = try? await deployer(again, refusedTable, refusing, events: events).deploy(www, existing: older, routesOfService: routes, settings: project.rollout, force: false)
+        #expect(recorded.withLock { $0 }.last?.phase == .failed, "\(recorded.withLock { $0 }.map(\.message))")
     }
 
     /// `www` with `count` replicas named site-www-new-N.

@@ -33,6 +33,13 @@ extension ApplyE2ETests {
             try #require(apply.status == 0, "\(apply)")
             let summary = try #require(E2E.summary(apply), "no JSON summary in:\n\(apply.stdout)")
             let reloads = try #require(summary["proxy_reloads"] as? Int)
+            // Every event about the service names its phase, in rollout order, ending with done.
+            let phases = E2E.phases(apply, service: "web")
+            #expect(!phases.isEmpty && phases.allSatisfy { $0 != nil }, "\(phases)")
+            let order = ["pulling", "starting", "waiting_ready", "switching", "draining", "stopping", "done"]
+            var seen: [String] = []
+            for case let phase? in phases where !seen.contains(phase) { seen.append(phase) }
+            #expect(seen == order.filter(seen.contains) && ["starting", "waiting_ready", "switching", "done"].allSatisfy(seen.contains), "\(seen)")
             print("[e2e] rollout under load: \(stats); proxy reloads \(reloads); apply took \(String(format: "%.1f", apply.seconds))s: \(E2E.timeline(apply))")
             #expect(stats.requests >= 100, "the load generator barely ran: \(stats)")
             #expect(stats.serverErrors == 0, "\(stats)")

@@ -123,6 +123,15 @@ enum E2E {
         }.joined(separator: ", ")
     }
 
+    /// The `phase` of each event of `berth apply --json` about `service` (nil where an event has none), in order.
+    static func phases(_ result: E2ECommandResult, service: String) -> [String?] {
+        result.stdout.split(separator: "\n").compactMap { line -> String?? in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                  object["service"] as? String == service else { return nil }
+            return .some(object["phase"] as? String)
+        }
+    }
+
     /// Names of all containers (running or not) whose name starts with `prefix`.
     static func containers(_ prefix: String) async -> [String] {
         await E2ECommand.dockerLines(["ps", "-a", "--format", "{{.Names}}"]).filter { $0.hasPrefix(prefix) }.sorted()
