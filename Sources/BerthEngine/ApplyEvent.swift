@@ -47,7 +47,8 @@ public struct ApplyEvent: Sendable {
         case .serviceFailed, .projectFailed: .failed
         case .serviceSkipped, .projectSkipped: .skipped
         case .build: .building
-        case .planned, .projectStarted, .step, .finished, .lockAcquired, .lockReleased: nil
+        case .projectStarted: .starting
+        case .planned, .step, .finished, .lockAcquired, .lockReleased: nil
         }
     }
 }
