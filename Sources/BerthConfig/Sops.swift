@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The `sops` binary, run for every operation on a `secrets.enc.env` file (Berth implements no crypto of
 /// its own). Found at `BERTH_SOPS`, else as `sops` on `PATH`. The age key is the one sops reads:
@@ -77,20 +78,20 @@ public struct Sops: Sendable {
 }
 
 /// Reads a pipe to its end on its own thread (sops's standard error beside its standard output).
-private final class ErrorCollector: @unchecked Sendable {
-    // Safe: `data` is written by the reading thread only before `done` is signalled, and read only after.
-    private var data = Data()
+private final class ErrorCollector: Sendable {
+    private let data = Mutex(Data())
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
         Thread { [self] in
-            data = handle.readDataToEndOfFile()
+            let read = handle.readDataToEndOfFile()
+            data.withLock { $0 = read }
             done.signal()
         }.start()
     }
 
     func wait() -> String {
         done.wait()
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: data.withLock { $0 }, as: UTF8.self)
     }
 }
