@@ -11,7 +11,7 @@ public final class ServerMetrics: Sendable {
     public init() {
         deployDuration = registry.makeDurationHistogram(
             descriptor: .init(namespace: "berth", metricName: "deploy_duration", unitName: "seconds",
-                              helpText: "Duration of deploy tasks that ran, by final state"),
+                              helpText: "Duration of deploy tasks that ran"),
             labels: [], buckets: [.seconds(1), .seconds(5), .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(900)])
         rolloutFailures = registry.makeCounter(
             descriptor: .init(namespace: "berth", metricName: "rollout_failures", unitName: "total",

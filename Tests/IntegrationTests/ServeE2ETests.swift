@@ -110,8 +110,8 @@ struct ServeE2ETests {
             #expect(await daemon.call("GET", "/v1/tasks?state=done", token: admin).status == 400)
 
             let metrics = await daemon.call("GET", "/metrics", token: admin)
-            #expect(metrics.body.contains("berth_tasks_count{state=\"succeeded\"} 1"), "\(metrics.body.prefix(3000))")
-            #expect(metrics.body.contains("berth_queue_depth_tasks 0"))
+            #expect(metrics.body.contains("berth_tasks_count{state=\"succeeded\"} 1.0"), "\(metrics.body.prefix(3000))")
+            #expect(metrics.body.contains("berth_queue_depth_tasks 0.0"))
             #expect(metrics.body.contains("berth_deploy_duration_seconds_count 1"))
             #expect(metrics.body.contains("berth_http_requests_total{method=\"POST\",route=\"/v1/deployments\",status=\"202\"} 1"))
 

@@ -30,14 +30,13 @@ public struct EngineDriver: DeployRunner {
         }
     }
 
-    /// Unknown names are input errors (with a suggestion): checked when a deploy is requested.
-    public func checkProjects(_ names: [String]) throws {
-        let repository = try repository()
-        let known = repository.projects.map(\.name)
-        let problems = names.filter { !known.contains($0) }.map {
-            Diagnostic(Location(file: "projects"), "no project named '\($0)' in projects/\(Suggestion.hint(for: $0, in: known))")
+    /// What is wrong with a deploy of `names`: each unknown project, with a suggestion (empty: nothing).
+    /// An invalid repository throws its `ConfigError`.
+    public func unknownProjects(_ names: [String]) throws -> [String] {
+        let known = try repository().projects.map(\.name)
+        return names.filter { !known.contains($0) }.map {
+            "no project named '\($0)' in projects/\(Suggestion.hint(for: $0, in: known))"
         }
-        if !problems.isEmpty { throw ConfigError(problems) }
     }
 
     // MARK: deploys

@@ -26,10 +26,14 @@ enum DeploymentRoutes {
                     throw APIError(.badRequest, "invalid_body", "projects is empty: leave it out to deploy every project, or name some")
                 }
                 try Access.requireDeploy(token, projects: deploy.projects)
+                let unknown: [String]
                 do {
-                    try services.driver.checkProjects(deploy.projects ?? [])
+                    unknown = try services.driver.unknownProjects(deploy.projects ?? [])
                 } catch let error as ConfigError {
-                    throw APIError(.unprocessableContent, "invalid_config", error.description)
+                    throw APIError(.unprocessableContent, "invalid_config", "the configuration repository is invalid; nothing was queued:\n\(error)")
+                }
+                if !unknown.isEmpty {
+                    throw APIError(.unprocessableContent, "unknown_project", unknown.joined(separator: "\n") + "; nothing was queued")
                 }
                 let task = try await services.queue.enqueue(DeployTask(projects: deploy.projects, force: deploy.force ?? false,
                                                                        priority: deploy.priority ?? .normal, createdBy: token.name))
