@@ -87,8 +87,14 @@ struct ServeE2ETests {
             let resumed = await daemon.events("/v1/tasks/\(id)/events", token: deploy, lastEventID: first)
             #expect(resumed.events.map(\.id) == stream.events.dropFirst().map(\.id))
 
-            // A deploy token reads its own tasks only; a reader of another project does not see it.
+            // The stream of every task: the admin sees this task's events; another deploy token none of them.
+            let all = await daemon.events("/v1/events", token: admin, timeout: 2)
+            #expect(all.events.contains { $0.data["task_id"] as? String == id && $0.data["state"] as? String == "succeeded" }, "\(all.events.count)")
             let others = try await s.createToken("ci2", scope: "deploy", projects: [Self.project])
+            let foreign = await daemon.events("/v1/events", token: others, timeout: 2)
+            #expect(foreign.events.isEmpty)
+
+            // A deploy token reads its own tasks only; a reader of another project does not see it.
             #expect(await daemon.call("GET", "/v1/tasks/\(id)", token: others).status == 403)
             #expect((await daemon.call("GET", "/v1/tasks", token: others).json as? [Any])?.isEmpty == true)
             #expect(await daemon.call("GET", "/v1/tasks/\(id)", token: reader).status == 403)

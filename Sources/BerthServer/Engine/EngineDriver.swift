@@ -118,7 +118,9 @@ public struct EngineDriver: DeployRunner {
 
     /// The project's container logs, each line prefixed with its container, until the stream ends (or, with
     /// `follow`, until the consumer stops).
-    public func logs(_ project: String, service: String?, tail: Int, follow: Bool) async throws -> AsyncThrowingStream<String, any Error> {
+    /// `stop()` true ends the stream (the daemon is shutting down), checked every 200 ms.
+    public func logs(_ project: String, service: String?, tail: Int, follow: Bool,
+                     stop: @escaping @Sendable () -> Bool) async throws -> AsyncThrowingStream<String, any Error> {
         let runtime = try await runtime()
         let containers = try await runtime.managedContainers().filter {
             $0.role == nil && $0.actual.project == project && (service == nil || $0.actual.service == service)
@@ -139,7 +141,14 @@ public struct EngineDriver: DeployRunner {
                 sink.finish(throwing: error)
             }
         }
-        sink.onTermination = { _ in reader.cancel() }
+        let watcher = Task {
+            while !stop(), !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+            sink.finish()
+        }
+        sink.onTermination = { _ in
+            reader.cancel()
+            watcher.cancel()
+        }
         return stream
     }
 }

@@ -26,10 +26,10 @@ enum ProjectRoutes {
             guard let tail = Int(query.get("tail") ?? "100"), tail >= 0 else {
                 throw APIError(.badRequest, "invalid_parameter", "tail must be a number of lines (0 or more)")
             }
-            let lines = try await services.driver.logs(project, service: query.get("service"), tail: tail, follow: follow)
+            let lines = try await services.driver.logs(project, service: query.get("service"), tail: tail, follow: follow,
+                                                       stop: { services.isStopping })
             let body = ResponseBody { writer in
                 for try await line in lines {
-                    if services.isStopping { break }
                     try await writer.write(ByteBuffer(string: line.hasSuffix("\n") ? line : line + "\n"))
                 }
                 try await writer.finish(nil)
