@@ -211,3 +211,40 @@ struct ServeE2ETests {
         }
     }
 }
+
+extension ServeE2ETests {
+    @Test func cancellingARunningDeployEndsItCancelledAndTheNextDeployConverges() async throws {
+        try await E2EScenario.run("e2esrv-") { s in
+            try setUp(s)
+            let admin = try await s.createToken("ops", scope: "admin")
+            let daemon = try await ServeDaemon.start(s)
+            defer { daemon.process.kill9() }
+            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
+
+            try s.write("projects/\(Self.project)/compose.yml",
+                        E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "5"]))
+            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let id = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(id)", token: admin).object["phase"] as? String != "waiting_ready" {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let cancel = await daemon.call("POST", "/v1/tasks/\(id)/cancel", token: admin)
+            #expect(cancel.status == 202, "\(cancel)")
+            let ended = await daemon.waitForTask(id, token: admin, timeout: 60)
+            #expect(ended["state"] as? String == "cancelled", "\(ended)")
+            #expect((ended["message"] as? String ?? "").contains("ops"))
+            #expect(E2EHTTP.versions(Self.host, count: 5) == ["version=1": 5], "the old version must keep serving")
+
+            let third = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let thirdID = try #require((third.object["task"] as? [String: Any])?["id"] as? String, "\(third)")
+            #expect(await daemon.waitForTask(thirdID, token: admin)["state"] as? String == "succeeded")
+            #expect(E2EHTTP.versions(Self.host, count: 5) == ["version=2": 5])
+            let audit = (await daemon.call("GET", "/v1/audit", token: admin).json as? [[String: Any]]) ?? []
+            #expect(audit.contains { $0["action"] as? String == "cancel" && $0["target"] as? String == id && $0["status"] as? Int == 202 })
+            _ = await daemon.stop()
+        }
+    }
+}
