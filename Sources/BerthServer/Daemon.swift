@@ -2,6 +2,7 @@ import BerthConfig
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// What `berth serve` runs with.
@@ -49,6 +50,20 @@ public enum Daemon {
         // The repository must load before the daemon starts: a typo is an error now, not at the first deploy.
         _ = try RepositoryLoader().load(configuration.configDirectory)
         let store = try await SQLiteTaskStore.open(stateDirectory: configuration.stateDirectory)
+        do {
+            try await serve(configuration, store: store, logger: logger, ready: ready)
+        } catch {
+            try? await store.close()  // the daemon's own error is the one to report
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                throw DaemonError("cannot listen on \(configuration.host):\(configuration.port): the address is in use; stop what listens there or pass another --listen")
+            }
+            throw error
+        }
+        try await store.close()
+    }
+
+    static func serve(_ configuration: DaemonConfiguration, store: SQLiteTaskStore, logger: Logger,
+                      ready: @escaping @Sendable (Int) -> Void) async throws {
         let queue = TaskQueue(store: store, maxParallel: configuration.maxParallel)
         let recovered = try await queue.recover()
         for task in recovered {
@@ -71,6 +86,10 @@ public enum Daemon {
         // Reverse order on shutdown: the workers stop first while the API still answers.
         let group = ServiceGroup(services: [app, workers], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
-        try await store.close()
     }
+}
+
+public struct DaemonError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -41,4 +41,26 @@ import TestSupport
         #expect(revoked.status == 0, "\(revoked)")
         #expect(try await BerthBinary.runAsync(["token", "list"] + state).stdout.contains("No tokens"))
     }
+
+    @Test func aSecondDaemonOnTheSamePortFailsClearlyAndSIGTERMStopsTheFirst() async throws {
+        let dir = Fixtures.tempDirectory("berth-serve-port")
+        defer { Fixtures.cleanup(dir) }
+        let repo = dir.appendingPathComponent("repo").path
+        let initialized = try await BerthBinary.runAsync(["init", repo])
+        try #require(initialized.status == 0, "\(initialized)")
+        let first = try BerthBinary.start(["serve", "-c", repo, "--state-dir", dir.appendingPathComponent("a").path, "--listen", "127.0.0.1:0"])
+        defer { first.kill9() }
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            port = first.currentOutput.split(separator: "\n").first { $0.contains("listening on") }.flatMap { Int($0.split(separator: ":").last ?? "") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let bound = try #require(port, "the first daemon did not start: \(first.currentErrorOutput)")
+        let second = try await BerthBinary.runAsync(["serve", "-c", repo, "--state-dir", dir.appendingPathComponent("b").path,
+                                                     "--listen", "127.0.0.1:\(bound)"], timeout: 30)
+        #expect(second.status == 3 && second.stderr.contains("address is in use"), "\(second)")
+        kill(first.pid, SIGTERM)
+        let ended = await first.wait(timeout: 30)
+        #expect(!ended.signaled && ended.status == 0, "\(ended)")
+    }
 }
