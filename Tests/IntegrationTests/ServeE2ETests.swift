@@ -248,3 +248,32 @@ extension ServeE2ETests {
         }
     }
 }
+
+extension ServeE2ETests {
+    @Test func aRolloutThatNeverBecomesReadyEndsFailedWithItsProjectResultAndIsCounted() async throws {
+        try await E2EScenario.run("e2esrv-") { s in
+            try setUp(s)
+            let admin = try await s.createToken("ops", scope: "admin")
+            let daemon = try await ServeDaemon.start(s)
+            defer { daemon.process.kill9() }
+            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
+
+            try s.write("projects/\(Self.project)/compose.yml",
+                        E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_FAIL_HEALTH": "1"]))
+            try s.write("projects/\(Self.project)/project.yml", E2E.appProject(host: Self.host, readyTimeout: "4s"))
+            let bad = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let badID = try #require((bad.object["task"] as? [String: Any])?["id"] as? String, "\(bad)")
+            let ended = await daemon.waitForTask(badID, token: admin)
+            #expect(ended["state"] as? String == "failed", "\(ended)")
+            let results = ended["results"] as? [[String: Any]] ?? []
+            #expect(results.first?["project"] as? String == Self.project && results.first?["result"] as? String != "succeeded", "\(results)")
+            #expect(E2EHTTP.versions(Self.host, count: 5) == ["version=1": 5], "the old version must keep serving")
+            let metrics = await daemon.call("GET", "/metrics", token: admin).body
+            #expect(metrics.contains("berth_rollout_failures_total 1"), "\(metrics.prefix(2000))")
+            #expect(metrics.contains("berth_tasks_count{state=\"failed\"} 1.0"))
+            _ = await daemon.stop()
+        }
+    }
+}
