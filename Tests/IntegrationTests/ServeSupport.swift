@@ -4,7 +4,7 @@ import TestSupport
 
 /// A `berth serve` started by a test on a free 127.0.0.1 port, and a client for it (curl, so that the
 /// daemon is driven from outside as any client would).
-final class ServeDaemon: @unchecked Sendable {
+final class ServeDaemon: Sendable {
     let process: E2EBackgroundCommand
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
