@@ -49,16 +49,7 @@ struct CertsCommand: AsyncParsableCommand {
     }
 
     /// Every host of an enabled project's TLS route, once, in repository order.
-    static func tlsHosts(_ repository: Repository) -> [String] {
-        var seen = Set<String>()
-        var hosts: [String] = []
-        for project in repository.enabledProjects {
-            for route in project.config.ingress where route.tls {
-                for host in route.hosts where seen.insert(host.lowercased()).inserted { hosts.append(host) }
-            }
-        }
-        return hosts
-    }
+    static func tlsHosts(_ repository: Repository) -> [String] { CertificateReport.tlsHosts(repository) }
 
     static func document(_ report: [HostCertificate]) -> Document {
         let iso = ISO8601DateFormatter()

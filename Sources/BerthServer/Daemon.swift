@@ -41,6 +41,8 @@ public enum Daemon {
         EventRoutes.add(to: router, services)
         ProjectRoutes.add(to: router, services)
         AuditRoutes.add(to: router, services)
+        OpenAPIRoutes.add(to: router, services)
+        StatusPageRoutes.add(to: router, services)
         return router
     }
 

@@ -9,6 +9,8 @@ public final class APIServices: Sendable {
     public let queue: TaskQueue
     public let driver: EngineDriver
     public let metrics: ServerMetrics
+    /// The status page's sign-in sessions.
+    public let sessions = Sessions()
     private let stopping = Atomic<Bool>(false)
 
     public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics) {
