@@ -80,6 +80,16 @@ if ! [ -x /usr/local/bin/sops ]; then
   ln -sf "$sops_bin" /usr/local/bin/sops
 fi
 
+# --- berth serve: OpenAPI checks and the status page (issue 10, web) ------------------------------
+# Debian chromium takes the status page's headless screenshots; openapi-spec-validator and schemathesis
+# (PyPI) check and fuzz the daemon's OpenAPI document.
+command -v chromium >/dev/null || { echo "setup: installing chromium"; export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq chromium >/dev/null; }
+if ! command -v st >/dev/null || ! command -v openapi-spec-validator >/dev/null; then
+  echo "setup: installing schemathesis and openapi-spec-validator (PyPI)"
+  python3 -m pip install -q schemathesis openapi-spec-validator 2>&1 | grep -v 'WARNING: Running pip as' || true
+fi
+# --- end of berth serve web ------------------------------------------------------------------------
+
 # The Docker engine: start it unless the socket already answers (there is no systemd here).
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   if ! docker version >/dev/null 2>&1; then

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The status page of a real `berth serve` with a project deployed through the API, looked at by a real
+/// headless Chromium (Debian `chromium`): its DOM is checked and a screenshot is kept as a test artifact.
+@Suite(.serialized, .tags(.e2e), .timeLimit(.minutes(6)),
+       .enabled(if: E2E.enabled, "set BERTH_E2E=0 to skip the Docker end-to-end tests"))
+struct StatusPageE2ETests {
+    static let project = "e2eweb-site"
+    static let host = "web-page.e2e.localhost"
+
+    @Test func theStatusPageShowsProjectsHealthRoutesAndTasksInABrowser() async throws {
+        try await E2EScenario.run("e2eweb-") { s in
+            try s.write("platform.yml", E2E.platformYAML(traefik: true))
+            try s.project(Self.project, compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: Self.host))
+            let admin = try await s.createToken("ops", scope: "admin")
+            let viewer = try await s.createToken("viewer", scope: "read")
+            let ci = try await s.createToken("ci", scope: "deploy")
+            let daemon = try await ServeDaemon.start(s)
+            defer { daemon.process.kill9() }
+
+            // Signing in: without a session the page is the sign-in form (401); a deploy token is refused.
+            let anonymous = await daemon.call("GET", "/")
+            #expect(anonymous.status == 401 && anonymous.body.contains("action=\"/login\""), "\(anonymous)")
+            #expect(await daemon.call("GET", "/login?token=\(ci)").status == 403)
+            #expect(await daemon.call("GET", "/login?token=berth_nope").status == 401)
+            #expect(await daemon.call("GET", "/", token: viewer).status == 200, "a bearer header works too")
+            let login = await curl(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded",
+                                    "--data-urlencode", "token=\(viewer)", daemon.base + "/login"])
+            #expect(login.status == 303 && login.headers["location"] == "/", "\(login.status) \(login.headers)")
+            let cookie = try #require(login.headers["set-cookie"], "no session cookie")
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains(viewer), cookie)
+            let session = try #require(cookie.split(separator: ";").first.map(String.init))
+            #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/"]).status == 200)
+            #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/v1/tasks"]).status == 401, "the cookie must not open the API")
+            #expect(await curl(["-X", "POST", "-H", "Cookie: \(session)", daemon.base + "/logout"]).status == 303)
+            #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/"]).status == 401, "signed out")
+
+            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
+            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
+
+            // A slow second version: the page shows the running task with its progress.
+            try s.write("projects/\(Self.project)/compose.yml",
+                        E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "12"]))
+            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.project)\"]}")
+            let secondID = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String != "waiting_ready" {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let browser = Chromium()
+            defer { browser.remove() }
+            let during = try await browser.dumpDOM(daemon.base + "/login?token=\(viewer)")
+            #expect(during.contains("signed in as viewer (read)"), "\(during.prefix(2000))")
+            #expect(during.contains(secondID) && during.contains("data-state=\"running\"") && during.contains("waiting_ready"), "\(during)")
+            #expect(during.contains("<progress max=\"100\""))
+            let shot = try await browser.screenshot(daemon.base + "/login?token=\(viewer)", name: "status-page-running.png")
+            print("status page screenshot (a deploy running): \(shot.path)")
+
+            #expect(await daemon.waitForTask(secondID, token: admin)["state"] as? String == "succeeded")
+            let after = try await browser.dumpDOM(daemon.base + "/login?token=\(viewer)")
+            #expect(after.contains("class=\"project\">\(Self.project)</td>"), "\(after)")
+            #expect(after.contains("<td>web</td><td class=\"replicas ok\">1/1</td>"), "\(after)")
+            #expect(after.contains("<a href=\"http://\(Self.host):\(E2E.httpPort)/\">\(Self.host)</a>"), "\(after)")
+            #expect(after.contains("<span class=\"ok\">succeeded</span>"), "last deployment")
+            #expect(after.contains("No running or queued tasks."))
+            #expect(after.contains("No routed TLS hosts."))
+            let final = try await browser.screenshot(daemon.base + "/login?token=\(viewer)", name: "status-page.png")
+            print("status page screenshot: \(final.path)")
+            let stopped = await daemon.stop()
+            #expect(!stopped.output.contains(viewer) && !stopped.output.contains(admin), "a token was printed")
+        }
+    }
+
+    struct CurlReply { var status: Int; var headers: [String: String] }
+
+    /// curl with the answer's status and headers (header names lowercased).
+    func curl(_ arguments: [String]) async -> CurlReply {
+        let result = await E2ECommand.run(["curl", "-sS", "-o", "/dev/null", "-D", "-", "--max-time", "20"] + arguments, timeout: 30)
+        var status = -1
+        var headers: [String: String] = [:]
+        for line in result.stdout.components(separatedBy: "\r\n") {
+            if line.hasPrefix("HTTP/") { status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1 }
+            if let colon = line.firstIndex(of: ":") {
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return CurlReply(status: status, headers: headers)
+    }
+}
+
+/// Headless Chromium with a profile of its own, and no traffic but to the pages it is given (background
+/// networking, updates and sync off).
+struct Chromium {
+    let profile = Fixtures.tempDirectory("berth-chromium")
+
+    var flags: [String] {
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(profile.path)",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
+         "--disable-domain-reliability", "--no-pings", "--disable-extensions", "--disable-features=Translate,OptimizationHints,MediaRouter",
+         "--window-size=1280,900", "--hide-scrollbars"]
+    }
+
+    func dumpDOM(_ url: String) async throws -> String {
+        let result = await E2ECommand.run(flags + ["--dump-dom", url], timeout: 60)
+        guard result.status == 0, !result.stdout.isEmpty else {
+            throw E2EFailure("chromium --dump-dom failed (install Debian chromium: scripts/setup.sh):\n\(result)")
+        }
+        return result.stdout
+    }
+
+    /// Saves a PNG under $BERTH_TEST_ARTIFACTS (default .build/artifacts) and returns where.
+    func screenshot(_ url: String, name: String) async throws -> URL {
+        let dir = Self.artifacts
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: file)
+        let result = await E2ECommand.run(flags + ["--screenshot=\(file.path)", url], timeout: 60)
+        let data = (try? Data(contentsOf: file)) ?? Data()
+        guard result.status == 0, data.count > 5_000, data.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]) else {
+            throw E2EFailure("chromium --screenshot wrote no PNG (\(data.count) bytes):\n\(result)")
+        }
+        return file
+    }
+
+    static var artifacts: URL {
+        if let dir = ProcessInfo.processInfo.environment["BERTH_TEST_ARTIFACTS"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/artifacts")
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: profile) }
+}
