@@ -30,7 +30,7 @@ struct StatusPageE2ETests {
                                     "--data-urlencode", "token=\(viewer)", daemon.base + "/login"])
             #expect(login.status == 303 && login.headers["location"] == "/", "\(login.status) \(login.headers)")
             let cookie = try #require(login.headers["set-cookie"], "no session cookie")
-            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains(viewer), cookie)
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains(viewer), "\(cookie)")
             let session = try #require(cookie.split(separator: ";").first.map(String.init))
             #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/"]).status == 200)
             #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/v1/tasks"]).status == 401, "the cookie must not open the API")
