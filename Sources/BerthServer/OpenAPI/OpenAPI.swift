@@ -119,7 +119,9 @@ enum OpenAPI {
                 responses: [("200", Operation.json("OpenAPI 3.1", Schema.object([], required: ["openapi", "paths"])))], security: Operation.open)),
             ("/openapi.yaml", Operation(
                 method: "get", id: "openapiYAML", summary: "This document, as YAML (no token)", tags: ["meta"],
-                responses: [("200", Operation.text("OpenAPI 3.1", "application/yaml"))], security: Operation.open)),
+                responses: [("200", .object([("description", .string("OpenAPI 3.1")),
+                                              ("content", Operation.content("application/yaml", Schema.object([], required: ["openapi", "paths"])))]))],
+                security: Operation.open)),
             ("/", Operation(
                 method: "get", id: "statusPage", summary: "The status page (HTML; the session cookie from /login, or a bearer read/admin token)",
                 tags: ["status page"],
