@@ -133,3 +133,41 @@ struct Chromium {
 
     func remove() { try? FileManager.default.removeItem(at: profile) }
 }
+
+extension StatusPageE2ETests {
+    /// Certificate days left come from the proxy's own storage (Traefik's acme.json, as `berth certs`):
+    /// openssl-made certificates, one valid for 40 days, one ending in 5 days, one host without any.
+    @Test func theStatusPageShowsEachTLSHostsCertificateDaysLeft() async throws {
+        try await E2EScenario.run("e2eweb-") { s in
+            try s.write("platform.yml", E2E.platformYAML(extra: "acme: {email: ops@e2e.localhost}", traefik: true))
+            try s.project("e2eweb-tls", compose: E2E.appCompose(replicas: 1), project: """
+                ingress:
+                  - {service: web, hosts: [tls-ok.e2e.localhost, tls-soon.e2e.localhost, tls-none.e2e.localhost], port: 8080}
+                """)
+            let past = TestCertificates.date(days: -1)
+            let pems = [
+                try TestCertificates.make(names: ["tls-ok.e2e.localhost"], notBefore: past, notAfter: TestCertificates.date(days: 40)),
+                try TestCertificates.make(names: ["tls-soon.e2e.localhost"], notBefore: past, notAfter: TestCertificates.date(days: 5)),
+            ]
+            let dir = s.stateDir.appendingPathComponent("e2e-localhost/proxy/letsencrypt")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let entries = pems.map { "{\"domain\": {\"main\": \"x\"}, \"certificate\": \"\(Data($0.utf8).base64EncodedString())\", \"key\": \"a2V5\"}" }
+            try "{\"letsencrypt\": {\"Certificates\": [\(entries.joined(separator: ","))]}}"
+                .write(to: dir.appendingPathComponent("acme.json"), atomically: true, encoding: .utf8)
+            let viewer = try await s.createToken("viewer", scope: "read")
+            let daemon = try await ServeDaemon.start(s)
+            defer { daemon.process.kill9() }
+
+            let browser = Chromium()
+            defer { browser.remove() }
+            let dom = try await browser.dumpDOM(daemon.base + "/login?token=\(viewer)")
+            #expect(dom.contains("<td>tls-ok.e2e.localhost</td><td class=\"ok\">ok</td><td>39</td>"), "\(dom)")
+            #expect(dom.contains("<td>tls-soon.e2e.localhost</td><td class=\"warn\">expiring</td><td>4</td>"), "\(dom)")
+            #expect(dom.contains("<td>tls-none.e2e.localhost</td><td class=\"warn\">missing</td><td>–</td>"), "\(dom)")
+            #expect(dom.contains("class=\"project\">e2eweb-tls</td>") && dom.contains("not deployed"), "\(dom)")
+            let shot = try await browser.screenshot(daemon.base + "/login?token=\(viewer)", name: "status-page-certificates.png")
+            print("status page screenshot (certificates): \(shot.path)")
+            _ = await daemon.stop()
+        }
+    }
+}
