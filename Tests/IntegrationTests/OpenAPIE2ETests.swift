@@ -27,6 +27,11 @@ struct OpenAPIE2ETests {
             let validated = await E2ECommand.run(["openapi-spec-validator", file.path], timeout: 60)
             #expect(validated.status == 0, "openapi-spec-validator:\n\(validated)")
 
+            // What an earlier fuzzing run found, fixed: a path as project name reads no file; strict follow and tail.
+            #expect(await daemon.call("GET", "/v1/deployments?project=..%2F..%2Fstate%2Fx", token: reader).status == 404)
+            #expect(await daemon.call("GET", "/v1/projects/e2eoas-web/logs?follow=AAA", token: reader).status == 400)
+            #expect(await daemon.call("GET", "/v1/projects/e2eoas-web/logs?tail=129110877466596160307200", token: reader).status == 400)
+
             let report = work
             let common = ["st", "run", daemon.base + "/openapi.json", "--max-examples", "30", "--seed", "10",
                           "--phases", "examples,coverage,fuzzing", "--workers", "1", "--request-timeout", "15", "--no-color"]

@@ -49,7 +49,7 @@ enum OpenAPI {
             ("headers", .object([("Set-Cookie", .object([("schema", Schema.string())])), ("Location", .object([("schema", Schema.string())]))])),
         ])
         let form = Operation.content("application/x-www-form-urlencoded",
-                                     Schema.object([("token", Schema.string("A read or admin token"))], required: ["token"]))
+                                     Schema.object([("token", Schema.nonEmptyString("A read or admin token"))], required: ["token"]))
         return [
             ("/v1/deployments", Operation(
                 method: "post", id: "deploy", summary: "Queue a deploy (scope deploy or admin)", tags: ["tasks"],
@@ -98,7 +98,7 @@ enum OpenAPI {
                 tags: ["projects"],
                 parameters: [project,
                              Operation.query("follow", Schema.string(enum: ["true", "false", "1", "0", "yes", "no"]), "Keep streaming new lines until the client leaves"),
-                             Operation.query("tail", Schema.integer(minimum: 0), "Lines of each container's past output (default 100)"),
+                             Operation.query("tail", Schema.integer(minimum: 0, maximum: 100_000), "Lines of each container's past output (default 100)"),
                              Operation.query("service", Schema.string(), "Only this service's containers")],
                 responses: [("200", Operation.text("Log lines", "text/plain")),
                             Operation.error(400), Operation.error(401), Operation.error(403), Operation.error(503)])),

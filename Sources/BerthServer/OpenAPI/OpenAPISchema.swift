@@ -13,6 +13,10 @@ enum Schema {
         ])
     }
 
+    static func nonEmptyString(_ description: String) -> Document {
+        .object([("type", .string("string")), ("minLength", .int(1)), ("description", .string(description))])
+    }
+
     static func integer(_ description: String? = nil, minimum: Int? = nil, maximum: Int? = nil) -> Document {
         .object([
             "type": .string("integer"),

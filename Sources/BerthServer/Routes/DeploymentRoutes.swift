@@ -48,6 +48,10 @@ enum DeploymentRoutes {
                 throw APIError(.badRequest, "missing_parameter", "name the project: /v1/deployments?project=NAME")
             }
             try Access.requireRead(token, project: project)
+            // Not a project name (e.g. a path): no history file may be read for it.
+            guard Names.isProjectName(project) else {
+                throw APIError(.notFound, "not_found", "'\(project)' is not a project name (lowercase letters, digits and -)")
+            }
             return try JSONResponse.make(try services.driver.history(project))
         }
     }

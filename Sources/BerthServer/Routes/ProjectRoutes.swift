@@ -22,9 +22,13 @@ enum ProjectRoutes {
             let project = context.parameters.get("project") ?? ""
             try Access.requireRead(try context.caller(), project: project)
             let query = request.uri.queryParameters
-            let follow = ["1", "true", "yes"].contains(query.get("follow") ?? "false")
-            guard let tail = Int(query.get("tail") ?? "100"), tail >= 0 else {
-                throw APIError(.badRequest, "invalid_parameter", "tail must be a number of lines (0 or more)")
+            let rawFollow = query.get("follow") ?? "false"
+            guard ["1", "true", "yes", "0", "false", "no"].contains(rawFollow) else {
+                throw APIError(.badRequest, "invalid_parameter", "follow must be true or false (also 1/0, yes/no)")
+            }
+            let follow = ["1", "true", "yes"].contains(rawFollow)
+            guard let tail = Int(query.get("tail") ?? "100"), (0...100_000).contains(tail) else {
+                throw APIError(.badRequest, "invalid_parameter", "tail must be a number of lines from 0 to 100000")
             }
             let lines = try await services.driver.logs(project, service: query.get("service"), tail: tail, follow: follow,
                                                        stop: { services.isStopping })
