@@ -5,9 +5,8 @@ import TestSupport
 /// The served OpenAPI document of a real `berth serve` (a tiny repository, nothing deployed): checked by
 /// openapi-spec-validator and fuzzed by schemathesis (both PyPI, installed by scripts/setup.sh) with a
 /// read token and with no token. No server error; without a token every /v1 answer is 401.
-@Suite(.serialized, .tags(.e2e), .timeLimit(.minutes(8)),
-       .enabled(if: E2E.enabled, "set BERTH_E2E=0 to skip the Docker end-to-end tests"))
-struct OpenAPIE2ETests {
+/// (An extension of ServeE2ETests: the daemon's end-to-end tests share the proxy's ports, so they run one at a time.)
+extension ServeE2ETests {
     @Test func theServedDocumentIsValidAndSchemathesisFindsNoServerErrorAndNoUnauthenticatedAccess() async throws {
         try await E2EScenario.run("e2eoas-") { s in
             try s.write("platform.yml", E2E.platformYAML(traefik: true))

@@ -4,16 +4,15 @@ import TestSupport
 
 /// The status page of a real `berth serve` with a project deployed through the API, looked at by a real
 /// headless Chromium (Debian `chromium`): its DOM is checked and a screenshot is kept as a test artifact.
-@Suite(.serialized, .tags(.e2e), .timeLimit(.minutes(6)),
-       .enabled(if: E2E.enabled, "set BERTH_E2E=0 to skip the Docker end-to-end tests"))
-struct StatusPageE2ETests {
-    static let project = "e2eweb-site"
-    static let host = "web-page.e2e.localhost"
+/// (An extension of ServeE2ETests: the daemon's end-to-end tests share the proxy's ports, so they run one at a time.)
+extension ServeE2ETests {
+    static let pageProject = "e2eweb-site"
+    static let pageHost = "web-page.e2e.localhost"
 
     @Test func theStatusPageShowsProjectsHealthRoutesAndTasksInABrowser() async throws {
         try await E2EScenario.run("e2eweb-") { s in
             try s.write("platform.yml", E2E.platformYAML(traefik: true))
-            try s.project(Self.project, compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: Self.host))
+            try s.project(Self.pageProject, compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: Self.pageHost))
             let admin = try await s.createToken("ops", scope: "admin")
             let viewer = try await s.createToken("viewer", scope: "read")
             let ci = try await s.createToken("ci", scope: "deploy")
@@ -37,14 +36,22 @@ struct StatusPageE2ETests {
             #expect(await curl(["-X", "POST", "-H", "Cookie: \(session)", daemon.base + "/logout"]).status == 303)
             #expect(await curl(["-H", "Cookie: \(session)", daemon.base + "/"]).status == 401, "signed out")
 
+            // Revoking the token ends its sessions at once.
+            let temp = try await s.createToken("temp", scope: "read")
+            let tempLogin = await curl(["-X", "POST", "--data-urlencode", "token=\(temp)", daemon.base + "/login"])
+            let tempSession = try #require(tempLogin.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+            #expect(await curl(["-H", "Cookie: \(tempSession)", daemon.base + "/"]).status == 200)
+            #expect(try await BerthBinary.runAsync(["token", "revoke", "temp", "--state-dir", s.stateDir.path]).status == 0)
+            #expect(await curl(["-H", "Cookie: \(tempSession)", daemon.base + "/"]).status == 401, "a revoked token's session must end")
+
             let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
             let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
             #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
 
             // A slow second version: the page shows the running task with its progress.
-            try s.write("projects/\(Self.project)/compose.yml",
+            try s.write("projects/\(Self.pageProject)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "12"]))
-            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.project)\"]}")
+            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.pageProject)\"]}")
             let secondID = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String != "waiting_ready" {
@@ -61,12 +68,16 @@ struct StatusPageE2ETests {
 
             #expect(await daemon.waitForTask(secondID, token: admin)["state"] as? String == "succeeded")
             let after = try await browser.dumpDOM(daemon.base + "/login?token=\(viewer)")
-            #expect(after.contains("class=\"project\">\(Self.project)</td>"), "\(after)")
+            #expect(after.contains("class=\"project\">\(Self.pageProject)</td>"), "\(after)")
             #expect(after.contains("<td>web</td><td class=\"replicas ok\">1/1</td>"), "\(after)")
-            #expect(after.contains("<a href=\"http://\(Self.host):\(E2E.httpPort)/\">\(Self.host)</a>"), "\(after)")
+            #expect(after.contains("<a href=\"http://\(Self.pageHost):\(E2E.httpPort)/\">\(Self.pageHost)</a>"), "\(after)")
             #expect(after.contains("<span class=\"ok\">succeeded</span>"), "last deployment")
             #expect(after.contains("No running or queued tasks."))
             #expect(after.contains("No routed TLS hosts."))
+            // A read token limited to another project sees neither this project nor its tasks.
+            let other = try await s.createToken("other", scope: "read", projects: ["e2eweb-other"])
+            let limited = await daemon.call("GET", "/", token: other)
+            #expect(limited.status == 200 && !limited.body.contains(Self.pageProject) && limited.body.contains("No projects."), "\(limited.body)")
             let final = try await browser.screenshot(daemon.base + "/login?token=\(viewer)", name: "status-page.png")
             print("status page screenshot: \(final.path)")
             let stopped = await daemon.stop()
@@ -134,7 +145,7 @@ struct Chromium {
     func remove() { try? FileManager.default.removeItem(at: profile) }
 }
 
-extension StatusPageE2ETests {
+extension ServeE2ETests {
     /// Certificate days left come from the proxy's own storage (Traefik's acme.json, as `berth certs`):
     /// openssl-made certificates, one valid for 40 days, one ending in 5 days, one host without any.
     @Test func theStatusPageShowsEachTLSHostsCertificateDaysLeft() async throws {
