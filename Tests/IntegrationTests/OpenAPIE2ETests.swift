@@ -32,7 +32,8 @@ extension ServeE2ETests {
             #expect(await daemon.call("GET", "/v1/projects/e2eoas-web/logs?tail=129110877466596160307200", token: reader).status == 400)
 
             let report = work
-            let common = ["st", "run", daemon.base + "/openapi.json", "--max-examples", "30", "--seed", "10",
+            // Run in the scratch directory: schemathesis keeps a .schemathesis/ cache in its working directory.
+            let common = ["-C", work.path, "st", "run", daemon.base + "/openapi.json", "--max-examples", "30", "--seed", "10",
                           "--phases", "examples,coverage,fuzzing", "--workers", "1", "--request-timeout", "15", "--no-color"]
             // With a read token; the endless event stream is left out.
             let withToken = await E2ECommand.run(common + [
