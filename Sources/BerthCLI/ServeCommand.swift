@@ -22,6 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var store: DatabaseOptions
+
+    @Option(name: .customLong("task-lease"), help: "With --database: how long a claimed task stays this daemon's without renewal (renewed every third of it).")
+    var taskLease: TimeSpan = .seconds(30)
 
     @Option(help: "Address to listen on, HOST:PORT (port 0: any free port, printed at start).")
     var listen: String = "127.0.0.1:8088"
@@ -39,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         if taskTimeout.milliseconds < 1000 { throw ValidationError("--task-timeout must be at least 1s") }
         _ = try address()
+        if taskLease.milliseconds < 1000 { throw ValidationError("--task-lease must be at least 1s") }
     }
 
     func address() throws -> (host: String, port: Int) {
@@ -51,12 +56,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try address()
-        _ = try options.load()  // a configuration error is an input error (exit 1), before anything starts
+        let repository = try options.load()  // a configuration error is an input error (exit 1), before anything starts
         var configuration = DaemonConfiguration(configDirectory: options.config, stateDirectory: engine.stateDirectory,
                                                 host: host, port: port, dockerHost: engine.dockerHost)
         configuration.maxParallel = parallel
         configuration.taskTimeout = .milliseconds(taskTimeout.milliseconds)
         configuration.shutdownGrace = .milliseconds(shutdownGrace.milliseconds)
+        configuration.database = try store.resolve(repository.platform.api)
+        configuration.lease = .milliseconds(taskLease.milliseconds)
         // The daemon handles SIGTERM/SIGINT itself (graceful shutdown); it runs in a task of its own so that
         // the command's cancellation on the first signal does not stop running deploys at once.
         let daemon = Task {
