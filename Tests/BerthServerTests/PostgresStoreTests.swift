@@ -19,7 +19,8 @@ struct PostgresStoreTests {
         try await withPostgres { server, url in
             let a = try await PostgresTaskStore.open(url)
             let b = try await PostgresTaskStore.open(url)  // a second daemon: migrations do not run twice
-            #expect(try await a.schemaVersion() == 1 && b.schemaVersion() == 1)
+            #expect(try await a.schemaVersion() == 1)
+            #expect(try await b.schemaVersion() == 1)
             try await a.insert(DeployTask(projects: ["p"], createdBy: "x"))
             #expect(try await b.tasks(state: nil, project: "p", limit: 5).count == 1)
             #expect(try server.psql("SELECT count(*) FROM schema_migrations") == "1")

@@ -61,7 +61,8 @@ public actor TaskQueue {
             old.message = "replaced by the newer deploy \(task.id) (latest wins)"
             do {
                 // Fenced at the queued task's attempt: a shared store refuses it when another daemon just claimed the task.
-                try await store.append(TaskEvent(taskID: old.id, kind: .state, state: .cancelled, message: old.message, attempt: old.attempt ?? 0))
+                try await store.append(TaskEvent(taskID: old.id, kind: .state, state: .cancelled, message: old.message,
+                                                 attempt: shared == nil ? nil : old.attempt ?? 0))
                 try await store.update(old)
             } catch let error as StoreError where error.code == .fenced {
                 continue  // it runs now; the new deploy runs after it
@@ -212,7 +213,8 @@ public actor TaskQueue {
             task.finishedAt = Date()
             task.message = "cancelled by \(who) before it ran"
             do {
-                try await store.append(TaskEvent(taskID: id, kind: .state, state: .cancelled, message: task.message, attempt: task.attempt ?? 0))
+                try await store.append(TaskEvent(taskID: id, kind: .state, state: .cancelled, message: task.message,
+                                                 attempt: shared == nil ? nil : task.attempt ?? 0))
                 try await store.update(task)
             } catch let error as StoreError where error.code == .fenced {
                 // Another daemon claimed it meanwhile: it runs there.

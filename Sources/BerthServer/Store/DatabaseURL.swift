@@ -30,8 +30,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         }
         self.host = host
         self.port = components.port ?? 5432
-        self.user = user.removingPercentEncoding ?? user
-        self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
+        self.user = user  // URLComponents decodes user and password
+        self.password = components.password
         self.database = database
         self.tls = tls
     }
