@@ -18,9 +18,9 @@ struct PostgresQueueTests {
             let runner = ScriptedRunner()
             let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
             let first = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
-            let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
             try await workers.claimAll()
             #expect(runner.startedIDs == [first.id])
+            let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
             // Three lease lengths later the task is still A's: renewed every third of the lease.
             for _ in 0..<6 {
                 try await Task.sleep(for: .milliseconds(500))

@@ -34,6 +34,14 @@ enum PostgresMigrations {
     static let eventLock = 7_420_003
 
     static func migrate(_ client: PostgresClient, url: DatabaseURL, logger: Logger) async throws {
+        do {
+            try await run(client, url: url, logger: logger)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    private static func run(_ client: PostgresClient, url: DatabaseURL, logger: Logger) async throws {
         try await client.withTransaction(logger: logger) { db in
             try await db.query("SELECT pg_advisory_xact_lock(\(migrateLock))", logger: logger)
             try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",

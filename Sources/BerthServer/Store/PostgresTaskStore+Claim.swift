@@ -8,7 +8,7 @@ extension PostgresTaskStore {
     /// behind earlier candidates that wait (each project's deploys run in queue order).
     public func claim(owner: String, lease: Duration) async throws -> DeployTask? {
         let seconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
-        return try await client.withTransaction(logger: logger) { db -> DeployTask? in
+        return try await transaction { db -> DeployTask? in
             try await db.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.claimLock))", logger: logger)
             var held: [String: String] = [:]
             for try await (project, taskID) in try await db.query("SELECT project, task_id FROM running_projects", logger: logger)

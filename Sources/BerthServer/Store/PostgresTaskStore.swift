@@ -36,7 +36,16 @@ public final class PostgresTaskStore: SharedTaskStore {
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
                                                          database: url.database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
-        let store = PostgresTaskStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), url: url,
+        // One connection first: the pool retries a refused connection or a wrong password for ever, this says why at once.
+        do {
+            try await probe(url, timeout: timeout, logger: logger)
+        } catch {
+            throw StoreError(.unavailable, "cannot use the database \(url): \(Self.describe(error)); check that PostgreSQL runs there and that the user, password and database are right")
+        }
+        // The pool's own connection failures (retried) are logged only from warning up.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let store = PostgresTaskStore(client: PostgresClient(configuration: configuration, backgroundLogger: background), url: url,
                                       logger: logger, signal: EventSignal())
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,6 +64,30 @@ public final class PostgresTaskStore: SharedTaskStore {
             throw StoreError(.unavailable, "cannot use the database \(url): \(Self.describe(error)); check that PostgreSQL runs there and that the user, password and database are right")
         }
         return store
+    }
+
+    static func probe(_ url: DatabaseURL, timeout: Duration, logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS = switch url.tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                             database: url.database, tls: tls)
+        configuration.options.connectTimeout = TimeAmount.seconds(Int64(timeout.components.seconds))
+        var quiet = logger
+        quiet.logLevel = .critical
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+        try await connection.close()
+    }
+
+    /// Runs `body` in a transaction; the body's own error is rethrown (not the library's wrapper around it).
+    func transaction<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
     }
 
     /// A PostgreSQL error with the server's message (PSQLError's own description hides it); never the password,
@@ -128,7 +161,7 @@ public final class PostgresTaskStore: SharedTaskStore {
     /// Fenced: writes only while the row's attempt is the task's; a final state frees its projects.
     public func update(_ task: DeployTask) async throws {
         let attempt = task.attempt ?? 0
-        try await client.withTransaction(logger: logger) { db in
+        try await transaction { db in
             var updated = 0
             for try await _ in try await db.query("""
                 UPDATE tasks SET state = \(task.state.rawValue), priority_rank = \(task.priority.rank), body = \(try Self.json(task))
@@ -178,7 +211,7 @@ public final class PostgresTaskStore: SharedTaskStore {
     @discardableResult
     public func append(_ event: TaskEvent) async throws -> TaskEvent {
         let body = try Self.json(event)
-        let id: Int64? = try await client.withTransaction(logger: logger) { db in
+        let id: Int64? = try await transaction { db in
             try await db.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.eventLock))", logger: logger)
             let rows = if let attempt = event.attempt {
                 try await db.query("""
