@@ -10,13 +10,15 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Deploys are queued tasks (POST /v1/deployments) that run the same engine as `berth apply`; their \
             progress streams as Server-Sent Events. State (tasks, events, tokens, audit log) is one SQLite file \
-            under the state directory. Create tokens with `berth token create`. SIGTERM stops gracefully: no \
+            under the state directory, or a PostgreSQL database (--database, BERTH_DATABASE_URL or api.database) \
+            that several daemons share as one queue. Create tokens with `berth token create`. SIGTERM stops gracefully: no \
             new task starts, running tasks finish (up to --shutdown-grace), queued ones stay queued. \
             See docs/api.md for every route.
 
             Examples:
               berth serve -c ./platform
               berth serve -c ./platform --listen 127.0.0.1:8088 --state-dir /var/lib/berth
+              BERTH_DATABASE_PASSWORD=… berth serve -c ./platform --database postgres://berth@db:5432/berth
             """
     )
 

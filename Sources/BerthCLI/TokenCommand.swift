@@ -8,7 +8,8 @@ struct TokenCommand: AsyncParsableCommand {
         commandName: "token",
         abstract: "Create, list and revoke the daemon's API tokens.",
         discussion: """
-            Tokens live hashed in the daemon's store (<state-dir>/berth.sqlite); a new token is printed once, \
+            Tokens live hashed in the daemon's store (<state-dir>/berth.sqlite, or the PostgreSQL database of \
+            --database / BERTH_DATABASE_URL); a new token is printed once, \
             on standard output, and cannot be shown again.
 
             Examples:
