@@ -38,4 +38,27 @@ import TestSupport
         #expect(!result.stderr.contains("hunter2-pw") && !result.stdout.contains("hunter2-pw"))
         #expect(!FileManager.default.fileExists(atPath: state + "/berth.sqlite"))
     }
+
+    @Test(.enabled(if: PostgresServer.available, "PostgreSQL 15 is not installed (scripts/setup.sh installs it)"))
+    func tokensGoToTheDatabaseNamedByFlagOrEnvironmentWithThePasswordFromItsOwnVariable() async throws {
+        let pg = try PostgresServer.start()
+        defer { pg.stop() }
+        let dir = Fixtures.tempDirectory("berth-token-pg")
+        defer { Fixtures.cleanup(dir) }
+        let state = ["--state-dir", dir.path]
+        let created = try await BerthBinary.start(["token", "create", "ci", "--scope", "read", "--database", pg.urlWithoutPassword] + state,
+                                                  environment: ["BERTH_DATABASE_PASSWORD": PostgresServer.password]).wait(timeout: 60)
+        #expect(created.status == 0 && created.stdout.hasPrefix("berth_"), "\(created)")
+        #expect(try pg.psql("SELECT name FROM tokens") == "ci")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/berth.sqlite"), "the token went to SQLite")
+        let listed = try await BerthBinary.start(["token", "list"] + state, environment: ["BERTH_DATABASE_URL": pg.url]).wait(timeout: 60)
+        #expect(listed.status == 0 && listed.stdout.contains("ci\tread"), "\(listed)")
+        // The flag wins over the environment; without a password the server refuses, and says so.
+        let refused = try await BerthBinary.start(["token", "list", "--database", pg.urlWithoutPassword] + state,
+                                                  environment: ["BERTH_DATABASE_URL": pg.url]).wait(timeout: 60)
+        #expect(refused.status != 0 && refused.stderr.contains("cannot use the database postgres://berth@127.0.0.1:\(pg.port)/berth"), "\(refused)")
+        for output in [created, listed, refused] {
+            #expect(!output.stdout.contains(PostgresServer.password) && !output.stderr.contains(PostgresServer.password))
+        }
+    }
 }
