@@ -84,6 +84,8 @@ let package = Package(
                 "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
                 "BerthDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
