@@ -36,6 +36,9 @@ struct EngineOptions: ParsableArguments {
         return logger
     }
 
+    /// A BERTH_LOG_LEVEL that is no level is refused before anything runs.
+    func validate() throws { _ = try logger() }
+
     var stateDirectory: URL {
         URL(fileURLWithPath: stateDir ?? ProcessInfo.processInfo.environment["BERTH_STATE_DIR"] ?? "/var/lib/berth")
     }

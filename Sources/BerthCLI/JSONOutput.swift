@@ -52,7 +52,12 @@ struct ArgumentError: BerthError {
 
 /// An engine error as the CLI reports it: Berth's errors as they are (their text unchanged), any
 /// other failure as a RuntimeFailure with its text.
+/// A failure while the command is being cancelled (SIGINT/SIGTERM) is the cancellation: the request
+/// it cut short may fail in its own words (a closed connection), which are kept in the cause.
 func engineFailure(_ error: any Error) -> any Error {
+    if Task.isCancelled, !(error is ConfigError), !(error is CancellationError), berthError(error).code != .cancelled {
+        return ApplyError(.cancelled, cause: "cancelled (\(error))", hint: ApplyError.cancelled().hint)
+    }
     if error is any BerthError || error is CancellationError || error is ValidationError { return error }
     let mapped = berthError(error)
     return mapped.code == .internalError ? RuntimeFailure("\(error)", code: .internalError) : mapped
