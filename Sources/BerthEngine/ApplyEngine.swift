@@ -34,17 +34,6 @@ public struct PreparedApply: Sendable {
     public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
 }
 
-public struct PrepareError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var code: ErrorCode = .platformConflict
-    public var description: String { message }
-
-    public init(message: String, code: ErrorCode = .platformConflict) {
-        self.message = message
-        self.code = code
-    }
-}
-
 /// Executes plans against Docker and the proxy.
 public struct ApplyEngine: Sendable {
     public let runtime: any ContainerRuntime
@@ -272,27 +261,6 @@ public struct ApplyEngine: Sendable {
                                      : "the deployment history could not be written: " + historyErrors.joined(separator: "; "))
         events(ApplyEvent(.finished, message: report.cancelled ? "apply cancelled" : report.succeeded ? "apply succeeded" : "apply finished with failures"))
         return report
-    }
-
-    /// Appends each project's result to its history; returns what could not be written.
-    func record(_ ordered: [ApplyReport.ProjectResult], desired: DesiredState, deployment: String, started: Date) -> [String] {
-        var historyErrors: [String] = []
-        let store = store(desired.platform)
-        for result in ordered {
-            guard let project = desired.project(result.project) else { continue }
-            let record = DeploymentStore.Record(
-                id: deployment, project: project.name, startedAt: started, finishedAt: Date(),
-                result: result.result, message: result.messages.last,
-                services: project.services.map {
-                    .init(name: $0.name, configHash: $0.configHash, spec: $0.spec, replicas: $0.replicas, strategy: $0.strategy)
-                })
-            do {
-                try store.append(record)
-            } catch {
-                historyErrors.append("\(project.name): \(error)")
-            }
-        }
-        return historyErrors
     }
 
     private func deployProject(_ name: String, prepared: PreparedApply, deployer: ServiceDeployer,

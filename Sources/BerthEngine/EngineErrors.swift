@@ -66,6 +66,17 @@ public struct ApplyError: BerthError, Sendable {
     }
 }
 
+public struct PrepareError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var code: ErrorCode = .platformConflict
+    public var description: String { message }
+
+    public init(message: String, code: ErrorCode = .platformConflict) {
+        self.message = message
+        self.code = code
+    }
+}
+
 extension PrepareError: BerthError {
     public var domain: ErrorDomain { .apply }
     public var cause: String { message }
