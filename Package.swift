@@ -19,10 +19,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
+        // Running other programs (posix_spawn, not Foundation's Process). Depends on nothing of Berth's.
+        .target(name: "CBerthSystem"),
+        .target(name: "BerthSystem", dependencies: ["CBerthSystem"]),
         // Config model, loading and strict validation. Depends on nothing of Berth's.
         .target(
             name: "BerthConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["BerthSystem", .product(name: "Yams", package: "Yams")]
         ),
         // Desired state, actual state, diff → ordered plan.
         .target(
@@ -52,7 +55,7 @@ let package = Package(
         .target(
             name: "BerthProxy",
             dependencies: [
-                "BerthConfig", "BerthPlan", "BerthRender", "BerthRuntime",
+                "BerthConfig", "BerthPlan", "BerthRender", "BerthRuntime", "BerthSystem",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -75,34 +78,35 @@ let package = Package(
         // berth doctor: audits the Docker host, its daemon's settings and the repository's services.
         .target(
             name: "BerthDoctor",
-            dependencies: ["BerthConfig", "BerthDocker", "BerthRender"]
+            dependencies: ["BerthConfig", "BerthDocker", "BerthRender", "BerthSystem"]
         ),
         // The commands (one per file); the executable only calls into this.
         .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
-                "BerthDoctor",
+                "BerthDoctor", "BerthSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
-        .target(name: "TestSupport", dependencies: ["BerthConfig"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["BerthConfig", "BerthSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthPlan", "TestSupport"]),
         .testTarget(name: "BerthPlanTests", dependencies: ["BerthConfig", "BerthPlan", "TestSupport"]),
         .testTarget(
             name: "BerthRenderTests", dependencies: ["BerthConfig", "BerthPlan", "BerthRender", "TestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "TestSupport"]),
+        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthSystem", "TestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: [
             "BerthEngine", "BerthProxy", "BerthRuntime", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport",
         ]),
-        .testTarget(name: "BerthDoctorTests", dependencies: ["BerthDoctor", "BerthConfig", "BerthDocker", "TestSupport"]),
+        .testTarget(name: "BerthDoctorTests", dependencies: ["BerthDoctor", "BerthConfig", "BerthDocker", "BerthSystem", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "TestSupport",
+            "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "BerthSystem", "TestSupport",
         ]),
+        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthSystem
 import Foundation
 
 /// `berth init --age`: an age key pair for SOPS and the repository's `.sops.yaml` naming its public key
@@ -68,19 +69,11 @@ struct AgeSetup {
             .map({ "\($0)/age-keygen" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw RuntimeFailure("age-keygen is not on PATH; install age (apt-get install age) or pass --age-key-file with an existing key")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw RuntimeFailure("cannot run age-keygen: \(error.localizedDescription)") }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RuntimeFailure("age-keygen \(arguments.first ?? "") failed: \(String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        let result: ChildProcess.Captured
+        do { result = try ChildProcess.runBlocking(executable, arguments) } catch { throw RuntimeFailure("cannot run age-keygen: \(error)") }
+        guard result.succeeded else {
+            throw RuntimeFailure("age-keygen \(arguments.first ?? "") failed: \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        return String(decoding: output, as: UTF8.self)
+        return result.stdoutText
     }
 }

@@ -1,5 +1,5 @@
+import BerthSystem
 import Foundation
-import Synchronization
 
 /// The `sops` binary, run for every operation on a `secrets.enc.env` file (Berth implements no crypto of
 /// its own). Found at `BERTH_SOPS`, else as `sops` on `PATH`. The age key is the one sops reads:
@@ -43,55 +43,18 @@ public struct Sops: Sendable {
     /// returned, never printed; standard error is returned for messages (sops never writes values there).
     public func run(_ arguments: [String], input: Data? = nil, directory: URL? = nil, extraEnvironment: [String: String] = [:],
                     interactive: Bool = false) throws(Failure) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment.merging(extraEnvironment) { _, extra in extra }
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        let stdin = Pipe()
-        if !interactive {
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = stdin
-        }
+        let environment = environment.merging(extraEnvironment) { _, extra in extra }
         do {
-            try process.run()
+            if interactive {
+                let child = try ChildProcess(executable, arguments, environment: environment, directory: directory?.path,
+                                             stdin: .inherit, stdout: .inherit, stderr: .inherit)
+                return Result(status: child.waitBlocking().status, output: Data(), errors: "")
+            }
+            let result = try ChildProcess.runBlocking(executable, arguments, environment: environment,
+                                                      directory: directory?.path, input: input ?? Data())
+            return Result(status: result.status, output: result.stdout, errors: result.stderrText)
         } catch {
-            throw Failure("cannot run sops (\(executable)): \(error.localizedDescription)")
+            throw Failure("cannot run sops (\(executable)): \(error)")
         }
-        if interactive {
-            process.waitUntilExit()
-            return Result(status: process.terminationStatus, output: Data(), errors: "")
-        }
-        // Standard input is written from another thread, so that a large output cannot block it.
-        let writer = Thread {
-            if let input { stdin.fileHandleForWriting.write(input) }
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errorBox = ErrorCollector(err.fileHandleForReading)
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: output, errors: errorBox.wait())
-    }
-}
-
-/// Reads a pipe to its end on its own thread (sops's standard error beside its standard output).
-private final class ErrorCollector: Sendable {
-    private let data = Mutex(Data())
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            let read = handle.readDataToEndOfFile()
-            data.withLock { $0 = read }
-            done.signal()
-        }.start()
-    }
-
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data.withLock { $0 }, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// Runs a host tool (iptables, nft) and collects its output. Only for short commands with small output.
@@ -19,26 +20,7 @@ public struct HostCommand: Sendable {
 
     /// Runs `executable arguments`; nil when it cannot be started.
     public static func run(_ executable: String, _ arguments: [String]) async -> Result? {
-        await Task.detached {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            do {
-                try process.run()
-            } catch {
-                return nil
-            }
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Result(
-                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                stderr: String(decoding: stderr, as: UTF8.self))
-        }.value
+        guard let result = try? await ChildProcess.run(executable, arguments) else { return nil }
+        return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 }

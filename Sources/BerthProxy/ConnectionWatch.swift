@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// In-flight requests to an old replica, read from the kernel: the replica's established TCP
@@ -84,22 +85,7 @@ public struct ConnectionWatch: Sendable {
     }
 
     static func run(_ executable: String, _ arguments: [String]) async -> String? {
-        await withCheckedContinuation { continuation in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            process.terminationHandler = { p in
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                continuation.resume(returning: p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil)
-            }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(returning: nil)
-            }
-        }
+        guard let result = try? await ChildProcess.run(executable, arguments), result.succeeded else { return nil }
+        return result.stdoutText
     }
 }

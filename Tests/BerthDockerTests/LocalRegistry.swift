@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// A Docker registry (`docker-registry`, Debian package of the same name) on 127.0.0.1, for pull tests.
@@ -11,7 +12,7 @@ final class LocalRegistry {
     private static let passwordHash = "$2b$05$E6Ex4auRLwQdg5xwWtwEfOhUCrlj.ZD5OMEWUOzG4t.GhlaDH4Ggu"
 
     let address: String
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts a registry storing its data in `storage`, listening on a random local port.
     init(storage: URL, requireAuth: Bool) throws {
@@ -33,19 +34,14 @@ final class LocalRegistry {
               addr: \(address)
             \(auth)
             """.write(to: config, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", config.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(Self.binary, ["serve", config.path])
     }
 
     /// Stops the registry and waits for it to exit.
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.send(SIGTERM)
+        _ = process.waitBlocking()
     }
 
     deinit { stop() }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 
 /// Images for tests, built offline (no registry is reachable): a static busybox in an otherwise empty rootfs.
@@ -42,16 +43,8 @@ enum TestImages {
     /// Runs a command found on PATH; returns its exit status and combined output.
     @discardableResult
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try ChildProcess.runBlocking("/usr/bin/env", arguments, mergeOutput: true)
+        return (result.status, result.stdoutText)
     }
 
     private static func check(_ result: (status: Int32, output: String), _ what: String) throws {

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Testing
 
@@ -9,24 +10,19 @@ import Testing
 struct FirewallFactsTests {
     /// Runs `body` with the pid of a process alone in a new network namespace with `setup` applied there.
     func withNamespace(_ setup: String, _ body: (Int32) async throws -> Void) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(HostCommand.tool("unshare")))
-        process.arguments = ["--net", "sh", "-c", "set -e; ip link set lo up; \(setup); exec sleep 60"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(try #require(HostCommand.tool("unshare")), ["--net", "sh", "-c", "set -e; ip link set lo up; \(setup); exec sleep 60"])
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            process.send(SIGTERM)
+            _ = process.waitBlocking()
         }
         // Ready when the shell has exec'd sleep (after the setup).
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if let comm = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/comm", encoding: .utf8), comm.hasPrefix("sleep") { break }
+            if let comm = try? String(contentsOfFile: "/proc/\(process.pid)/comm", encoding: .utf8), comm.hasPrefix("sleep") { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(process.isRunning, "the namespace's setup failed: \(setup)")
-        try await body(process.processIdentifier)
+        try await body(process.pid)
     }
 
     static let ext = "ip link add ext0 type veth peer name ext0p; ip link set ext0 up; ip addr add 192.0.2.200/24 dev ext0; ip route add default via 192.0.2.1 dev ext0"

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import TestSupport
 
@@ -12,7 +13,7 @@ final class DoctorDaemon: @unchecked Sendable {
     var host: String { "unix://\(socket)" }
     var configFile: String { dir.appendingPathComponent("daemon.json").path }
     private(set) var pid: Int32 = 0
-    private var launcher: Process?
+    private var launcher: ChildProcess?
 
     /// Starts dockerd with `config` as its daemon.json and waits (at most 60 s) until it answers.
     init(name: String, config: String) async throws {
@@ -31,13 +32,7 @@ final class DoctorDaemon: @unchecked Sendable {
             exec dockerd --config-file \(configFile) -H \(host) --data-root \(d)/data --exec-root \(d)/exec \
               --pidfile \(d)/docker.pid >\(d)/dockerd.log 2>&1
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--net", "--fork", "--kill-child", "sh", "-c", script]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess("/usr/bin/unshare", ["--net", "--fork", "--kill-child", "sh", "-c", script])
         launcher = process
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -93,9 +88,9 @@ final class DoctorDaemon: @unchecked Sendable {
             while kill(pid, 0) == 0, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
             if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
-        if let launcher, launcher.isRunning {
-            launcher.terminate()
-            launcher.waitUntilExit()
+        if let launcher {
+            launcher.send(SIGTERM)
+            _ = await launcher.wait()
         }
         // The data root holds overlay mounts until dockerd is gone; what cannot be removed yet is left in /tmp.
         _ = await E2ECommand.run(["sh", "-c", "grep -o ' \(dir.path)[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"])

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Testing
 import TestSupport
@@ -19,14 +20,14 @@ struct E2ECommandResult: Sendable, CustomStringConvertible {
 
 /// A command started in the background with its output going to files (never a pipe that could
 /// fill up), so that it can be waited for with a deadline or killed with SIGKILL.
-final class E2EBackgroundCommand: @unchecked Sendable {
-    let process: Process
+final class E2EBackgroundCommand: Sendable {
+    let process: ChildProcess
     let name: String
     private let outURL: URL
     private let errURL: URL
     private let started = Date()
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
 
     init(executable: URL, arguments: [String], environment: [String: String] = [:]) throws {
@@ -37,22 +38,16 @@ final class E2EBackgroundCommand: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         name = ([executable.lastPathComponent] + arguments.prefix(2)).joined(separator: " ")
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
+        process = try ChildProcess(executable.path, arguments, environment: env,
+                                   stdout: .file(outURL.path), stderr: .file(errURL.path))
     }
 
     /// Sends SIGKILL (kill -9) to the process.
     func kill9() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     /// Output written so far.
@@ -77,17 +72,18 @@ final class E2EBackgroundCommand: @unchecked Sendable {
         while process.isRunning {
             if Date() > deadline {
                 timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                while process.isRunning { await Self.pause() }
+                process.send(SIGKILL)
                 break
             }
             await Self.pause()
         }
+        // Reaped by its own thread; in a cancelled task this returns as soon as it has ended too.
+        let termination = await process.wait()
         let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         var stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         if timedOut { stderr += "\n[e2e] \(name) killed after the \(Int(timeout))s time limit" }
         try? FileManager.default.removeItem(at: outURL.deletingLastPathComponent())
-        return E2ECommandResult(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+        return E2ECommandResult(status: termination.status, signaled: termination.signaled,
                                 stdout: stdout, stderr: stderr, seconds: Date().timeIntervalSince(started))
     }
 }

@@ -1,3 +1,4 @@
+import BerthSystem
 import Foundation
 import Testing
 import TestSupport
@@ -7,25 +8,12 @@ import TestSupport
 @Suite struct SecretsCLITests {
     /// Runs the built berth with `input` on its standard input.
     static func berth(_ arguments: [String], input: String = "", environment: [String: String]) throws -> BerthBinary.Result {
-        let process = Process()
-        process.executableURL = BerthBinary.url
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["SOPS_AGE_KEY_FILE"] = nil
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let stdin = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let result = try ChildProcess.runBlocking(BerthBinary.url.path, arguments, environment: env, input: Data(input.utf8))
+        return .init(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 
     @Test func initWithAgeThenSetListUnsetAndEdit() throws {

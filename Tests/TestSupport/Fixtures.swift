@@ -1,4 +1,5 @@
 import BerthConfig
+import BerthSystem
 import Foundation
 
 /// Paths and builders shared by the test targets.
@@ -48,17 +49,8 @@ public enum Fixtures {
     /// Runs a program and returns its exit status and combined output.
     @discardableResult
     public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b } }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let env = environment.map { ProcessInfo.processInfo.environment.merging($0) { _, b in b } }
+        let result = try ChildProcess.runBlocking("/usr/bin/env", arguments, environment: env, directory: directory?.path, mergeOutput: true)
+        return (result.status, result.stdoutText)
     }
 }
