@@ -46,3 +46,19 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ShieldedTests {
+    /// Clean-up in `shielded` runs to its end in a cancelled task: it does not see the cancellation,
+    /// and a sleep inside it is not cut short.
+    @Test func shieldedWorkIsNotCancelledWithItsCaller() async throws {
+        let task = Task { () -> (outside: Bool, inside: Bool, slept: Bool) in
+            while !Task.isCancelled { await Task.yield() }
+            let inside = await shielded { () async -> Bool in Task.isCancelled }
+            let slept = await shielded { () async -> Bool in (try? await Task.sleep(for: .milliseconds(50))) != nil }
+            return (Task.isCancelled, inside, slept)
+        }
+        task.cancel()
+        let result = await task.value
+        #expect(result.outside && !result.inside && result.slept, "\(result)")
+    }
+}
