@@ -17,6 +17,13 @@ let package = Package(
         // berth certs: reads the proxies' certificates (X.509).
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        // berth serve: the daemon (HTTP API, task queue in SQLite, Prometheus metrics).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Running other programs (posix_spawn, not Foundation's Process). Depends on nothing of Berth's.
@@ -80,12 +87,29 @@ let package = Package(
             name: "BerthDoctor",
             dependencies: ["BerthConfig", "BerthDocker", "BerthRender", "BerthSystem"]
         ),
+        // berth serve: the daemon — HTTP API, bearer tokens, the task queue and its store, events, metrics.
+        .target(
+            name: "BerthServer",
+            dependencies: [
+                "BerthConfig", "BerthEngine", "BerthRuntime", "BerthProxy", "BerthRender",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The commands (one per file); the executable only calls into this.
         .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
                 "BerthDoctor", "BerthSystem",
+                "BerthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +128,9 @@ let package = Package(
             "BerthEngine", "BerthProxy", "BerthRuntime", "BerthDocker", "BerthPlan", "BerthConfig", "TestSupport",
         ]),
         .testTarget(name: "BerthDoctorTests", dependencies: ["BerthDoctor", "BerthConfig", "BerthDocker", "BerthSystem", "TestSupport"]),
+        .testTarget(name: "BerthServerTests", dependencies: [
+            "BerthServer", "BerthEngine", "BerthConfig", "TestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "BerthSystem", "TestSupport",
         ]),

@@ -27,6 +27,8 @@ public struct Berth: AsyncParsableCommand {
             SecretsCommand.self,
             DoctorCommand.self,
             CertsCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 

@@ -1,0 +1,215 @@
+import Foundation
+
+/// The task queue's rules, over a `TaskStore`: high priority before normal, oldest first; one running task
+/// per project (a task of every project runs alone), at most `maxParallel` at once; a new queued deploy
+/// replaces the queued ones it covers (latest wins); every state change is persisted with an event. A final
+/// state's event is stored before the task row: whoever reads the row final finds the event too.
+public actor TaskQueue {
+    /// Why a running task is being stopped; decides its final state.
+    enum StopReason: Sendable {
+        case cancelled(by: String)
+        case timedOut
+        case shutdown
+    }
+
+    public let store: any TaskStore
+    public let maxParallel: Int
+    /// Tasks claimed and not yet returned by their runner (a timed-out task stays here until it returns:
+    /// it still holds its projects).
+    private(set) var running: [String: DeployTask] = [:]
+    private var handles: [String: Task<Void, Never>] = [:]
+    private var stopReasons: [String: StopReason] = [:]
+    private var dirty = true
+    private var lastScan = ContinuousClock.now
+
+    public init(store: any TaskStore, maxParallel: Int = 2) {
+        self.store = store
+        self.maxParallel = max(1, maxParallel)
+    }
+
+    // MARK: queueing
+
+    /// Queues `task`; queued tasks it supersedes end `cancelled`, naming it. Returns the stored task.
+    @discardableResult
+    public func enqueue(_ new: DeployTask) async throws -> DeployTask {
+        var task = new
+        let replaced = try await store.activeTasks().filter { $0.state == .queued && task.supersedes($0) }
+        if replaced.contains(where: { $0.priority == .high }) { task.priority = .high }  // never lowers a queued high
+        try await store.insert(task)
+        try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .queued, message: "queued"))
+        for var old in replaced {
+            old.state = .cancelled
+            old.replacedBy = task.id
+            old.finishedAt = Date()
+            old.message = "replaced by the newer deploy \(task.id) (latest wins)"
+            try await store.append(TaskEvent(taskID: old.id, kind: .state, state: .cancelled, message: old.message))
+            try await store.update(old)
+        }
+        dirty = true
+        return task
+    }
+
+    /// After a restart: every `running` task was left by a daemon that died; it becomes `interrupted` and a
+    /// fresh deploy of its projects is queued so that the next run converges. Returns the fresh tasks.
+    @discardableResult
+    public func recover() async throws -> [DeployTask] {
+        var fresh: [DeployTask] = []
+        for var task in try await store.activeTasks() where task.state == .running && running[task.id] == nil {
+            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
+                                   retryOf: task.id)
+            task.state = .interrupted
+            task.finishedAt = Date()
+            task.message = "the daemon stopped while this task ran; the deploy \(retry.id) was queued to converge"
+            try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .interrupted, message: task.message))
+            try await store.update(task)
+            fresh.append(try await enqueue(retry))
+        }
+        return fresh
+    }
+
+    /// The next task that may run now, marked `running`; nil when none may (nothing queued, every queued task
+    /// shares a project with a running one, or `maxParallel` run). Reads the store only when something changed
+    /// or a second passed (another process may have queued).
+    public func claim() async throws -> DeployTask? {
+        guard running.count < maxParallel else { return nil }
+        guard dirty || ContinuousClock.now - lastScan > .seconds(1) else { return nil }
+        dirty = false
+        lastScan = .now
+        let queued = try await store.activeTasks().filter { $0.state == .queued }
+        // Stable: within a priority, the store's order (oldest first).
+        let ordered = queued.enumerated().sorted { ($0.element.priority.rank, $0.offset) < ($1.element.priority.rank, $1.offset) }.map(\.element)
+        var blocked: [DeployTask] = []
+        for candidate in ordered {
+            // A task waits behind running tasks of its projects, and behind earlier queued ones that wait:
+            // each project's deploys run in queue order.
+            if running.values.contains(where: candidate.conflicts) || blocked.contains(where: candidate.conflicts) {
+                blocked.append(candidate)
+                continue
+            }
+            var task = candidate
+            task.state = .running
+            task.startedAt = Date()
+            task.message = "running"
+            try await store.update(task)
+            try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .running, message: "running"))
+            running[task.id] = task
+            dirty = true  // another may fit beside it
+            return task
+        }
+        return nil
+    }
+
+    func attach(_ id: String, handle: Task<Void, Never>) {
+        if running[id] != nil { handles[id] = handle }
+    }
+
+    // MARK: progress and results
+
+    public func progress(_ id: String, _ update: DeployProgress) async throws {
+        guard var task = try await store.task(id), task.state == .running else { return }
+        task.step = update.step
+        task.total = update.total
+        task.percent = update.total > 0 ? min(100, update.step * 100 / update.total) : 0
+        task.message = update.message
+        task.phase = update.phase ?? task.phase
+        try await store.update(task)
+        try await store.append(TaskEvent(taskID: id, kind: .progress, phase: update.phase, project: update.project,
+                                         service: update.service, step: task.step, total: task.total, percent: task.percent,
+                                         message: update.message))
+    }
+
+    /// The runner returned (or threw). Sets the final state unless the task already has one (timed out).
+    public func finish(_ id: String, result: Result<DeployResult, any Error>) async throws -> DeployTask? {
+        defer {
+            running[id] = nil
+            handles[id] = nil
+            stopReasons[id] = nil
+            dirty = true
+        }
+        guard var task = try await store.task(id), !task.state.isFinal else { return nil }
+        let reason = stopReasons[id]
+        switch (result, reason) {
+        case (_, .cancelled(let by)?):
+            task.state = .cancelled
+            task.message = "cancelled by \(by) while running; stopped at a safe point"
+            if case .success(let r) = result { task.results = r.projects }
+        case (_, .shutdown?):
+            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy, retryOf: task.id)
+            task.state = .interrupted
+            task.message = "the daemon shut down before this task finished; the deploy \(retry.id) was queued to converge"
+            task.finishedAt = Date()
+            try await store.append(TaskEvent(taskID: id, kind: .state, state: .interrupted, message: task.message))
+            try await store.update(task)
+            try await enqueue(retry)
+            return task
+        case (.success(let r), _):
+            task.state = r.succeeded ? .succeeded : .failed
+            task.results = r.projects
+            task.message = r.message
+            if r.succeeded { task.percent = 100 }
+        case (.failure(let error), _):
+            task.state = error is CancellationError ? .cancelled : .failed
+            task.message = error is CancellationError ? "cancelled" : "\(error)"
+        }
+        task.finishedAt = Date()
+        try await store.append(TaskEvent(taskID: id, kind: .state, state: task.state, percent: task.percent, message: task.message))
+        try await store.update(task)
+        return task
+    }
+
+    // MARK: stopping
+
+    public enum CancelOutcome: Sendable, Equatable {
+        case removed(DeployTask)
+        case stopping(DeployTask)
+        case alreadyFinal(DeployTask)
+        case notFound
+    }
+
+    /// A queued task ends `cancelled` at once; a running one is cancelled (it stops at the engine's next safe
+    /// point and ends `cancelled`).
+    public func cancel(_ id: String, by who: String) async throws -> CancelOutcome {
+        guard var task = try await store.task(id) else { return .notFound }
+        switch task.state {
+        case .queued:
+            task.state = .cancelled
+            task.finishedAt = Date()
+            task.message = "cancelled by \(who) before it ran"
+            try await store.append(TaskEvent(taskID: id, kind: .state, state: .cancelled, message: task.message))
+            try await store.update(task)
+            dirty = true
+            return .removed(task)
+        case .running:
+            guard running[id] != nil else { return .alreadyFinal(task) }  // another process runs it
+            stopReasons[id] = .cancelled(by: who)
+            handles[id]?.cancel()
+            try await store.append(TaskEvent(taskID: id, kind: .state, state: .running, message: "cancel requested by \(who)"))
+            return .stopping(task)
+        default:
+            return .alreadyFinal(task)
+        }
+    }
+
+    /// The task ran past its timeout: it ends `failed` now, and its run is cancelled. It keeps its projects
+    /// until the run returns.
+    func expire(_ id: String, after timeout: Duration) async throws {
+        guard running[id] != nil, var task = try await store.task(id), task.state == .running else { return }
+        stopReasons[id] = .timedOut
+        handles[id]?.cancel()
+        task.state = .failed
+        task.finishedAt = Date()
+        task.message = "timed out after \(timeout.components.seconds)s; the run was cancelled"
+        try await store.append(TaskEvent(taskID: id, kind: .state, state: .failed, message: task.message))
+        try await store.update(task)
+    }
+
+    /// Shutdown: every running task is cancelled and ends `interrupted`, with a fresh deploy queued.
+    func interruptAll() {
+        for id in running.keys where stopReasons[id] == nil {
+            stopReasons[id] = .shutdown
+            handles[id]?.cancel()
+        }
+    }
+
+    var runningCount: Int { running.count }
+}
