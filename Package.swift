@@ -114,6 +114,8 @@ let package = Package(
                 "BerthDoctor", "BerthSystem",
                 "BerthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),

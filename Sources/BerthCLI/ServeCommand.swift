@@ -41,7 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-grace"), help: "On SIGTERM, how long running tasks may go on before they are interrupted.")
     var shutdownGrace: TimeSpan = .seconds(300)
 
+    @Option(help: "Check the platform for drift this often (e.g. 5m) and re-apply it when it has drifted; off by default.")
+    var reconcile: TimeSpan?
+
     func validate() throws {
+        if let reconcile, reconcile.milliseconds < 1000 { throw ValidationError("--reconcile must be at least 1s") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         if taskTimeout.milliseconds < 1000 { throw ValidationError("--task-timeout must be at least 1s") }
         _ = try address()
@@ -64,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxParallel = parallel
         configuration.taskTimeout = .milliseconds(taskTimeout.milliseconds)
         configuration.shutdownGrace = .milliseconds(shutdownGrace.milliseconds)
+        configuration.reconcileInterval = reconcile.map { .milliseconds($0.milliseconds) }
         configuration.database = try store.resolve(repository.platform.api)
         configuration.lease = .milliseconds(taskLease.milliseconds)
         // The daemon handles SIGTERM/SIGINT itself (graceful shutdown); it runs in a task of its own so that

@@ -18,6 +18,8 @@ public struct DaemonConfiguration: Sendable {
     public var taskTimeout = Duration.seconds(1800)
     /// On SIGTERM, how long running tasks may go on before they are interrupted.
     public var shutdownGrace = Duration.seconds(300)
+    /// When set, the platform is checked for drift this often and re-applied when it has drifted.
+    public var reconcileInterval: Duration?
     /// A PostgreSQL database: the store is there and several daemons share its queue. nil: SQLite in the state directory.
     public var database: DatabaseURL?
     /// With a shared queue, how long a claimed task stays this daemon's without renewal.
@@ -96,8 +98,12 @@ public enum Daemon {
         let workers = TaskWorkers(queue: queue, runner: driver, timeout: configuration.taskTimeout,
                                   shutdownGrace: configuration.shutdownGrace, metrics: metrics, logger: logger,
                                   onShutdown: { services.stop() })
-        // Reverse order on shutdown: the workers stop first while the API still answers.
-        let group = ServiceGroup(services: [app, workers], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var members: [any Service] = [app, workers]
+        if let interval = configuration.reconcileInterval {
+            members.append(Reconciler(queue: queue, store: store, interval: interval, logger: logger) { try await driver.drifted() })
+        }
+        // Reverse order on shutdown: the reconciler and the workers stop first while the API still answers.
+        let group = ServiceGroup(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
