@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // berth serve --database: the shared task queue in PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Running other programs (posix_spawn, not Foundation's Process). Depends on nothing of Berth's.
@@ -97,6 +99,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -111,6 +114,8 @@ let package = Package(
                 "BerthDoctor", "BerthSystem",
                 "BerthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),

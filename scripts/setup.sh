@@ -89,6 +89,17 @@ if ! command -v st >/dev/null || ! command -v openapi-spec-validator >/dev/null;
   python3 -m pip install -q schemathesis openapi-spec-validator 2>&1 | grep -v 'WARNING: Running pip as' || true
 fi
 # --- end of berth serve web ------------------------------------------------------------------------
+# --- berth serve's shared queue (issue 10, PostgreSQL) ---------------------------------------------
+# PostgreSQL 15 server and client (Debian). The tests start their own servers (initdb + pg_ctl from
+# /usr/lib/postgresql/15/bin, as the postgres user, each with its own data directory on 127.0.0.1); nothing
+# is started here. runuser (util-linux) runs them as postgres.
+if ! [ -x /usr/lib/postgresql/15/bin/postgres ] || ! command -v psql >/dev/null; then
+  echo "setup: installing postgresql-15"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql-15 postgresql-client-15 >/dev/null
+fi
+# --- end of berth serve's shared queue -------------------------------------------------------------
 
 # The Docker engine: start it unless the socket already answers (there is no systemd here).
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then

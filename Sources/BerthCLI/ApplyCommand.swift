@@ -56,11 +56,18 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = ProgressPrinter(json: json, terminal: options.terminal)
+        try await JSONOutput.reportingErrors(json: json, emit: { output.emit(.error($0)) }) {
+            try await applyChanges(output)
+        }
+    }
+
+    private func applyChanges(_ output: ProgressPrinter) async throws {
         let repository = try options.load()
         try ProjectSelection.check(projects, in: repository)
         let runtime = try await engine.runtime()
-        let output = ProgressPrinter(json: json, terminal: options.terminal)
-        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: output.event)
+        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: output.event,
+                                      logger: try engine.logger())
         var applyOptions = ApplyOptions()
         applyOptions.force = force
         applyOptions.projects = projects.isEmpty ? nil : Set(projects)
@@ -96,24 +103,18 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
                 report = try await applyEngine.withLock(repository.platform, wait: waitLock) {
                     let prepared = try await applyEngine.prepare(repository, options: applyOptions)
-                    guard PlanFormatter.json(prepared.plan).json() == PlanFormatter.json(shown.plan).json(),
-                          prepared.proxyChange == shown.proxyChange else {
-                        throw RuntimeFailure("the platform changed while the plan was shown (another apply ran?); nothing was done: run berth apply again")
+                    guard PlanReport(prepared) == PlanReport(shown) else {
+                        throw ApplyError(.platformChanged, cause: "the platform changed while the plan was shown (another apply ran?); nothing was done",
+                                         hint: "run berth apply again")
                     }
                     return try await applyEngine.execute(prepared, options: applyOptions)
                 }
             }
-        } catch let error as ConfigError {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch let error as RuntimeFailure {
-            throw error
         } catch {
-            throw RuntimeFailure("\(error)")
+            throw engineFailure(error)
         }
         guard let report else {
-            if json { output.emit(.object([("event", .string("finished")), ("changes", .bool(false))])) }
+            if json { output.emit(.unchanged) }
             return
         }
         try output.conclude(report)
@@ -121,10 +122,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     private func show(_ prepared: PreparedApply, output: ProgressPrinter) {
         if json {
-            output.emit(.object([
-                ("event", .string("planned")), ("proxy_change", prepared.proxyChange.map(Document.string) ?? .null),
-                ("plan", PlanFormatter.json(prepared.plan)),
-            ]))
+            output.emit(.planned(PlanReport(prepared)))
         } else {
             if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
             if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthConfig
+import BerthEngine
 import Foundation
 import Synchronization
 
@@ -10,7 +11,8 @@ public struct Berth: AsyncParsableCommand {
         abstract: "Run a self-hosted platform of Docker apps behind one reverse proxy, described in one git repository.",
         discussion: """
             Exit codes: 0 success, 1 invalid input (configuration or arguments), \
-            2 changes pending (plan --detailed-exitcode), 3 runtime failure.
+            2 changes pending (plan --detailed-exitcode), 3 runtime failure, \
+            130 cancelled (SIGINT/SIGTERM: apply stopped at a safe point and cleaned up).
 
             Start with:
               berth init my-platform
@@ -69,7 +71,13 @@ public struct Berth: AsyncParsableCommand {
             Foundation.exit(error.status.rawValue)
         } catch let error as RuntimeFailure {
             Terminal.standardError("error: \(error.message)")
-            Foundation.exit(ExitStatus.failure.rawValue)
+            Foundation.exit(error.code == .cancelled ? ExitStatus.cancelled.rawValue : ExitStatus.failure.rawValue)
+        } catch let error as any BerthError {
+            Terminal.standardError("error: \(error.description)")
+            Foundation.exit(ExitStatus.of(error).rawValue)
+        } catch is CancellationError {
+            Terminal.standardError("error: \(ApplyError.cancelled().description)")
+            Foundation.exit(ExitStatus.cancelled.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -92,6 +100,13 @@ public enum ExitStatus: Int32, Sendable {
     case invalidInput = 1
     case changesPending = 2
     case failure = 3
+    /// Cancelled (SIGINT/SIGTERM, as shells report a SIGINT): apply stopped at a safe point and cleaned up.
+    case cancelled = 130
+
+    /// The exit status of a Berth error: 1 for the config domain, 130 for `cancelled`, 3 otherwise.
+    public static func of(_ error: any BerthError) -> ExitStatus {
+        error.code == .cancelled ? .cancelled : error.domain == .config ? .invalidInput : .failure
+    }
 }
 
 /// Ends a command with a given status after it has printed what it had to say.
@@ -101,8 +116,15 @@ public struct BerthExit: Error {
 }
 
 /// A failure at run time (not the user's input): printed as `error: message`, exit code 3.
-public struct RuntimeFailure: Error, CustomStringConvertible {
+public struct RuntimeFailure: BerthError {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var code: ErrorCode
+    public init(_ message: String, code: ErrorCode = .failed) {
+        self.message = message
+        self.code = code
+    }
     public var description: String { message }
+    public var domain: ErrorDomain { .apply }
+    public var cause: String { message }
+    public var hint: String? { nil }
 }

@@ -31,14 +31,14 @@ struct DownCommand: AsyncParsableCommand {
         let repository = try options.load()
         let runtime = try await engine.runtime()
         let printer = ProgressPrinter(json: false, terminal: options.terminal)
-        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event)
+        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event, logger: try engine.logger())
         let report: ApplyReport
         do {
             report = try await applyEngine.withLock(repository.platform, wait: waitLock) {
                 try await applyEngine.down(project, repository: repository, volumes: volumes)
             }
         } catch {
-            throw RuntimeFailure("\(error)")
+            throw engineFailure(error)
         }
         if report.projects.isEmpty { print("Nothing of project '\(project)' runs on this Docker host.") }
         try printer.conclude(report)

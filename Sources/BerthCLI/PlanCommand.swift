@@ -40,6 +40,10 @@ struct PlanCommand: AsyncParsableCommand {
     var detailedExitCode = false
 
     func run() async throws {
+        try await JSONOutput.reportingErrors(json: json) { try await plan() }
+    }
+
+    private func plan() async throws {
         let repository = try options.load()
         try ProjectSelection.check(projects, in: repository)
         let plan: Plan
@@ -50,12 +54,12 @@ struct PlanCommand: AsyncParsableCommand {
             applyOptions.projects = projects.isEmpty ? nil : Set(projects)
             let runtime = try await engine.runtime()
             do {
-                let prepared = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory)
+                let prepared = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, logger: try engine.logger())
                     .prepare(repository, options: applyOptions)
                 plan = prepared.plan
                 proxyChange = prepared.proxyChange
             } catch {
-                throw RuntimeFailure("\(error)")
+                throw engineFailure(error)
             }
         } else {
             let desired = try options.desiredState(repository)
@@ -63,12 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
                 .plan(desired: desired, actual: .empty)
         }
         if json {
-            var doc = PlanFormatter.json(plan)
-            if live, case .object(var pairs) = doc {
-                pairs.append(("proxy_change", proxyChange.map(Document.string) ?? .null))
-                doc = .object(pairs)
-            }
-            print(doc.json(), terminator: "")
+            print(JSONOutput.encode(PlanReport(plan, proxyChange: proxyChange), pretty: true), terminator: "")
         } else {
             if let proxyChange { print(options.terminal.paint("+", .green) + " \(proxyChange)") }
             if !(proxyChange != nil && !plan.hasChanges) {

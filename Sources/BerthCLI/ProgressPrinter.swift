@@ -22,19 +22,14 @@ final class ProgressPrinter: Sendable {
         { [self] event in self.handle(event) }
     }
 
-    func emit(_ document: Document) {
-        FileHandle.standardOutput.write(Data((document.json(pretty: false) + "\n").utf8))
+    /// One line of the JSON progress stream (the engine's `ApplyOutput`).
+    func emit(_ line: ApplyOutput) {
+        FileHandle.standardOutput.write(Data((JSONOutput.encode(line, pretty: false) + "\n").utf8))
     }
 
     private func handle(_ event: ApplyEvent) {
         if json {
-            emit(.object([
-                "event": .string(event.kind.rawValue), "phase": event.phase.map { .string($0.rawValue) },
-                "project": event.project.map(Document.string),
-                "service": event.service.map(Document.string), "message": .string(event.message),
-                "elapsed": .double((event.elapsed * 1000).rounded() / 1000),
-                "time": .string(ISO8601DateFormatter.withFractions.string(from: event.time)),
-            ]))
+            emit(.event(event))
             return
         }
         let key = [event.project, event.service].compactMap { $0 }.joined(separator: "/")
@@ -45,6 +40,7 @@ final class ProgressPrinter: Sendable {
         case .projectDone: text = terminal.paint("✓ \(key)", .green)
         case .projectFailed: text = terminal.paint("✗ \(key) failed", .red)
         case .projectSkipped, .serviceSkipped: text = terminal.paint("- \(key) \(event.message)", .yellow)
+        case .projectCancelled: text = terminal.paint("- \(key) \(event.message)", .yellow)
         case .finished, .lockAcquired, .lockReleased: return
         default: text = "  \(key): \(event.message)\(elapsed)"
         }
@@ -55,28 +51,23 @@ final class ProgressPrinter: Sendable {
         }
     }
 
-    /// Prints the summary; a report with a failed project ends the command with exit code 3.
+    /// Prints the summary; a report with a failed project ends the command with exit code 3, a
+    /// cancelled one with 130.
     func conclude(_ report: ApplyReport) throws {
         summary(report)
+        if report.cancelled { throw BerthExit(.cancelled) }
         if !report.succeeded { throw BerthExit(.failure) }
     }
 
     func summary(_ report: ApplyReport) {
         if json {
-            emit(.object([
-                ("event", .string("summary")), ("deployment", .string(report.deployment)),
-                ("succeeded", .bool(report.succeeded)), ("proxy_reloads", .int(report.proxyReloads)),
-                ("history_error", report.historyError.map(Document.string) ?? .null),
-                ("projects", .array(report.projects.map {
-                    .object([("project", .string($0.project)), ("succeeded", .bool($0.succeeded)), ("result", .string($0.result.rawValue)),
-                             ("messages", .strings($0.messages))])
-                })),
-            ]))
+            emit(.summary(report))
             return
         }
-        print("\nDeployment \(report.deployment):")
+        print("\nDeployment \(report.deployment)\(report.cancelled ? " (cancelled)" : ""):")
         for p in report.projects {
-            print("  \(p.succeeded ? terminal.paint("✓", .green) : terminal.paint("✗", .red)) \(p.project)")
+            let mark = p.succeeded ? terminal.paint("✓", .green) : p.result == .cancelled ? terminal.paint("-", .yellow) : terminal.paint("✗", .red)
+            print("  \(mark) \(p.project)\(p.result == .cancelled ? " cancelled" : "")")
             for m in p.messages { print("      \(m.replacingOccurrences(of: "\n", with: "\n      "))") }
         }
         if let error = report.historyError { Terminal.standardError("error: \(error)") }
@@ -117,14 +108,5 @@ final class LiveLines: Sendable {
             lines += Array(repeating: nil, count: text.split(separator: "\n", omittingEmptySubsequences: false).count)
             write(text + "\n")
         }
-    }
-}
-
-extension ISO8601DateFormatter {
-    /// `2026-12-01T12:00:00.123Z`: event times precise enough to order events of concurrent applies.
-    static var withFractions: ISO8601DateFormatter {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
     }
 }

@@ -31,18 +31,22 @@ struct RollbackCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        let printer = ProgressPrinter(json: json, terminal: options.terminal)
+        try await JSONOutput.reportingErrors(json: json, emit: { printer.emit(.error($0)) }) { try await rollback(printer) }
+    }
+
+    private func rollback(_ printer: ProgressPrinter) async throws {
         let repository = try options.load()
         try ProjectSelection.check([project], in: repository)
         let runtime = try await engine.runtime()
-        let printer = ProgressPrinter(json: json, terminal: options.terminal)
-        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event)
+        let applyEngine = ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, events: printer.event, logger: try engine.logger())
         let report: ApplyReport
         do {
             report = try await applyEngine.withLock(repository.platform, wait: nil) {
                 try await applyEngine.rollback(project, service: service, repository: repository)
             }
         } catch {
-            throw RuntimeFailure("\(error)")
+            throw engineFailure(error)
         }
         try printer.conclude(report)
     }

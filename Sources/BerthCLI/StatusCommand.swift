@@ -24,32 +24,20 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        try await JSONOutput.reportingErrors(json: json) { try await status() }
+    }
+
+    private func status() async throws {
         let repository = try options.load()
         let runtime = try await engine.runtime()
         let projects: [ApplyEngine.ProjectStatus]
         do {
-            projects = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory).status(repository)
+            projects = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, logger: try engine.logger()).status(repository)
         } catch {
-            throw RuntimeFailure("\(error)")
+            throw engineFailure(error)
         }
         if json {
-            let doc = Document.array(projects.map { p in
-                .object([
-                    "project": .string(p.project),
-                    "last_deployment": p.lastDeployment.map { d in
-                        .object([("id", .string(d.id)), ("result", .string(d.result.rawValue)),
-                                 ("finished_at", .string(ISO8601DateFormatter().string(from: d.finishedAt)))])
-                    },
-                    "services": .array(p.services.map { s in
-                        .object([
-                            ("service", .string(s.service)), ("running", .int(s.running)), ("healthy", .int(s.healthy)),
-                            ("replicas", .int(s.total)), ("images", .strings(s.images)), ("deployments", .strings(s.deployments)),
-                            ("routes", .strings(s.routes)),
-                        ])
-                    }),
-                ])
-            })
-            print(doc.json(), terminator: "")
+            print(JSONOutput.encode(StatusReport(projects), pretty: true), terminator: "")
             return
         }
         if projects.isEmpty { print("No projects deployed on this Docker host.") }

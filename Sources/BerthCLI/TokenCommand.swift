@@ -8,7 +8,8 @@ struct TokenCommand: AsyncParsableCommand {
         commandName: "token",
         abstract: "Create, list and revoke the daemon's API tokens.",
         discussion: """
-            Tokens live hashed in the daemon's store (<state-dir>/berth.sqlite); a new token is printed once, \
+            Tokens live hashed in the daemon's store (<state-dir>/berth.sqlite, or the PostgreSQL database of \
+            --database / BERTH_DATABASE_URL); a new token is printed once, \
             on standard output, and cannot be shown again.
 
             Examples:
@@ -23,9 +24,12 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(name: .customLong("state-dir"), help: "The daemon's state directory (default BERTH_STATE_DIR or /var/lib/berth).")
         var stateDir: String?
 
-        func open() async throws -> SQLiteTaskStore {
+        @OptionGroup var store: DatabaseOptions
+
+        func open() async throws -> any TaskStore {
             let dir = URL(fileURLWithPath: stateDir ?? ProcessInfo.processInfo.environment["BERTH_STATE_DIR"] ?? "/var/lib/berth")
-            do { return try await SQLiteTaskStore.open(stateDirectory: dir) } catch { throw RuntimeFailure("\(error)") }
+            let database = try store.resolve(nil)
+            do { return try await TaskStores.open(database: database, stateDirectory: dir) } catch { throw RuntimeFailure("\(error)") }
         }
     }
 

@@ -193,6 +193,11 @@ public struct APIConfig: Sendable, Hashable {
     public var listen: String = "127.0.0.1:7420"
     /// Environment variable holding the API bearer tokens (comma-separated).
     public var tokensEnv: String = "BERTH_API_TOKENS"
+    /// `berth serve`'s store in PostgreSQL (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE), shared by several
+    /// daemons; nil: SQLite in the state directory. `--database` and BERTH_DATABASE_URL override it.
+    public var database: String?
+    /// Where `database` is in platform.yml, for errors found when it is parsed.
+    public var databaseLocation: Location?
 
     public init() {}
 }

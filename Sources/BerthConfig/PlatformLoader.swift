@@ -123,9 +123,17 @@ struct PlatformLoader {
                 p.network.pools = parsed
             }
         }
-        if let f = top.fields("api", known: ["listen", "tokens_env"]) {
+        if let f = top.fields("api", known: ["listen", "tokens_env", "database"]) {
             p.api.listen = f.string("listen") ?? p.api.listen
             p.api.tokensEnv = f.string("tokens_env") ?? p.api.tokensEnv
+            // api.database (berth serve's shared PostgreSQL queue); the value is never echoed: it may hold a password.
+            if let url = f.string("database") {
+                p.api.database = url
+                p.api.databaseLocation = f.keyLocation("database")
+                if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+                    f.error("database", "'database' in 'api' must be a PostgreSQL URL, postgres://USER@HOST:5432/DATABASE")
+                }
+            }
             if !p.api.listen.contains(":") { f.error("listen", "'listen' in 'api' must be HOST:PORT, found '\(p.api.listen)'") }
         }
         if let f = top.fields("state", known: ["backend", "path", "url_env", "keep_deployments"]) {

@@ -6,7 +6,8 @@ import Foundation
 
 /// status, down and rollback: the other operations, built on the same engine.
 extension ApplyEngine {
-    public struct ServiceStatus: Sendable {
+    /// `{"project", "service", "running", "healthy", "replicas" (the total), "images", "deployments", "routes"}`.
+    public struct ServiceStatus: Sendable, Codable, Equatable {
         public var project: String
         public var service: String
         public var running: Int
@@ -15,6 +16,14 @@ extension ApplyEngine {
         public var images: [String]
         public var deployments: [String]
         public var routes: [String]
+
+        enum CodingKeys: String, CodingKey { case project, service, running, healthy, total = "replicas", images, deployments, routes }
+
+        public init(project: String, service: String, running: Int, healthy: Int, total: Int, images: [String],
+                    deployments: [String], routes: [String]) {
+            (self.project, self.service, self.running, self.healthy, self.total) = (project, service, running, healthy, total)
+            (self.images, self.deployments, self.routes) = (images, deployments, routes)
+        }
     }
 
     public struct ProjectStatus: Sendable {

@@ -3,6 +3,7 @@ import BerthPlan
 import BerthProxy
 import BerthRuntime
 import Foundation
+import Logging
 
 public struct ApplyOptions: Sendable {
     public var force = false
@@ -33,37 +34,21 @@ public struct PreparedApply: Sendable {
     public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
 }
 
-public struct ApplyReport: Sendable {
-    public struct ProjectResult: Sendable {
-        public var project: String
-        public var result: DeploymentStore.DeploymentResult
-        public var messages: [String]
-        public var succeeded: Bool { result == .succeeded }
-    }
-    public var projects: [ProjectResult]
-    public var deployment: String
-    public var proxyReloads: Int
-    /// Set when the deployment history could not be written (the rollout itself is done).
-    public var historyError: String?
-
-    public var succeeded: Bool { projects.allSatisfy(\.succeeded) && historyError == nil }
-}
-
-public struct PrepareError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
 /// Executes plans against Docker and the proxy.
 public struct ApplyEngine: Sendable {
     public let runtime: any ContainerRuntime
     public let stateDirectory: URL
     public let events: EventSink
+    /// Engine log lines (swift-log) carry `project`, `service` and `deployment` metadata; the default
+    /// logs nothing.
+    public let logger: Logger
 
-    public init(runtime: any ContainerRuntime, stateDirectory: URL, events: @escaping EventSink = { _ in }) {
+    public init(runtime: any ContainerRuntime, stateDirectory: URL, events: @escaping EventSink = { _ in },
+                logger: Logger = ApplyEngine.silentLogger) {
         self.runtime = runtime
         self.stateDirectory = stateDirectory
         self.events = events
+        self.logger = logger
     }
 
     /// The platform's own part of the state directory: `<state>/<platform>/{proxy,deployments,routes.json}`.
@@ -85,6 +70,7 @@ public struct ApplyEngine: Sendable {
     /// does not reach).
     public func withLock<T: Sendable>(_ platform: PlatformConfig, wait: TimeSpan?, _ body: () async throws -> T) async throws -> T {
         let lock = DeployLock(name: platform.lockName, runtime: runtime)
+        let events = logging(deployment: nil).events
         let id = try await lock.acquire(wait: wait)
         events(ApplyEvent(.lockAcquired, message: platform.lockName))
         let release = { @Sendable in
@@ -95,7 +81,13 @@ public struct ApplyEngine: Sendable {
         do {
             result = try await body()
         } catch {
-            try? await release()  // the body's error is the one to report
+            do {
+                try await release()
+            } catch let releaseError {
+                // The body's error is the one to report; the lock left behind is said in the log (the next
+                // apply takes a stale lock over once this process is gone).
+                logger.error("releasing the deploy lock \(platform.lockName) failed: \(releaseError)")
+            }
             throw error
         }
         try await release()
@@ -137,7 +129,8 @@ public struct ApplyEngine: Sendable {
             } catch {
                 throw PrepareError(message: "the proxy \(stack.containerName) is running but its routes cannot be read (\(error)); "
                     + "without them Berth cannot tell serving replicas from leftovers. Check `docker logs \(stack.containerName)`, "
-                    + "or remove the container (`docker rm -f \(stack.containerName)`) so that the next apply recreates it")
+                    + "or remove the container (`docker rm -f \(stack.containerName)`) so that the next apply recreates it",
+                                   code: .proxyRoutesUnreadable)
             }
             recorded = try routeRecord(platform).load() ?? []
         }
@@ -165,8 +158,16 @@ public struct ApplyEngine: Sendable {
                              proxyChange: proxyChange, routed: routed)
     }
 
+    /// Executes the plan. Cancellation (the task's) is checked between phases and before each
+    /// service's rollout; a cancelled apply stops at that safe point, undoes the step it was in (its
+    /// switch, the new replicas that never took traffic) and returns a report whose projects that did
+    /// not finish are `cancelled` (recorded so in the history), so the platform is converged or old.
     public func execute(_ prepared: PreparedApply, options: ApplyOptions) async throws -> ApplyReport {
         let deployment = Self.newDeploymentID()
+        return try await logging(deployment: deployment).run(prepared, options: options, deployment: deployment)
+    }
+
+    private func run(_ prepared: PreparedApply, options: ApplyOptions, deployment: String) async throws -> ApplyReport {
         let plan = prepared.plan
         let desired = prepared.desired
         let platform = desired.platform
@@ -174,11 +175,12 @@ public struct ApplyEngine: Sendable {
 
         // 0. Images built from source: before the first change, so that a failed build changes nothing.
         let buildFailures = await buildImages(prepared)
+        if Task.isCancelled { return cancelledReport(plan, prepared: prepared, deployment: deployment, started: started, before: "its build") }
         if !buildFailures.isEmpty { return buildFailureReport(buildFailures, plan: plan, deployment: deployment) }
 
         // 1. Networks and volumes of every project first: link networks must exist before consumers start.
         for action in plan.actions {
-            try Task.checkCancellation()
+            if Task.isCancelled { return cancelledReport(plan, prepared: prepared, deployment: deployment, started: started, before: "its networks") }
             switch action {
             case .createNetwork(let n): try await runtime.createNetwork(n)
             case .createVolume(let v): try await runtime.createVolume(v)
@@ -194,6 +196,7 @@ public struct ApplyEngine: Sendable {
                                upstreams: Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed),
                                addresses: Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a },
                                record: routeRecord(platform))
+        if Task.isCancelled { return cancelledReport(plan, prepared: prepared, deployment: deployment, started: started, before: "the proxy") }
         if needsProxy {
             // Only networks that exist or that this plan created (projects outside a --project selection may not).
             let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
@@ -221,6 +224,13 @@ public struct ApplyEngine: Sendable {
             func startReady() {
                 while let index = pending.firstIndex(where: { dependencies[$0, default: []].isSubset(of: Set(results.keys)) }) {
                     let name = pending[index]
+                    if Task.isCancelled {
+                        pending.remove(at: index)
+                        let message = "cancelled before it started; nothing of it was changed"
+                        events(ApplyEvent(.projectCancelled, project: name, message: message))
+                        results[name] = .init(project: name, result: .cancelled, messages: [message], errors: [ErrorReport(ApplyError.cancelled())])
+                        continue
+                    }
                     let failed = dependencies[name, default: []].filter { results[$0]?.succeeded == false }.sorted()
                     if !failed.isEmpty {
                         pending.remove(at: index)
@@ -245,26 +255,11 @@ public struct ApplyEngine: Sendable {
             }
         }
         let ordered = projectNames.compactMap { results[$0] }
-        var historyErrors: [String] = []
-        let store = store(platform)
-        for result in ordered {
-            guard let project = desired.project(result.project) else { continue }
-            let record = DeploymentStore.Record(
-                id: deployment, project: project.name, startedAt: started, finishedAt: Date(),
-                result: result.result, message: result.messages.last,
-                services: project.services.map {
-                    .init(name: $0.name, configHash: $0.configHash, spec: $0.spec, replicas: $0.replicas, strategy: $0.strategy)
-                })
-            do {
-                try store.append(record)
-            } catch {
-                historyErrors.append("\(project.name): \(error)")
-            }
-        }
+        let historyErrors = record(ordered, desired: desired, deployment: deployment, started: started)
         let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes,
                                  historyError: historyErrors.isEmpty ? nil
                                      : "the deployment history could not be written: " + historyErrors.joined(separator: "; "))
-        events(ApplyEvent(.finished, message: report.succeeded ? "apply succeeded" : "apply finished with failures"))
+        events(ApplyEvent(.finished, message: report.cancelled ? "apply cancelled" : report.succeeded ? "apply succeeded" : "apply finished with failures"))
         return report
     }
 
@@ -273,6 +268,7 @@ public struct ApplyEngine: Sendable {
         events(ApplyEvent(.projectStarted, project: name, message: "started"))
         let project = prepared.desired.project(name)
         var messages: [String] = []
+        var errors: [ErrorReport] = []
         var failedServices: Set<String> = []
         var skippedServices: Set<String> = []
         let containers = { (service: String) in
@@ -284,7 +280,7 @@ public struct ApplyEngine: Sendable {
             } catch {
                 let message = "withdrawing the routes of \(name) failed: \(error); nothing of it was removed"
                 events(ApplyEvent(.projectFailed, project: name, message: message))
-                return .init(project: name, result: .failed, messages: [message])
+                return .init(project: name, result: .failed, messages: [message], errors: [ErrorReport(error)])
             }
         }
         // Create, rollout and scale actions exist only for projects in the repository (which have settings).
@@ -292,6 +288,7 @@ public struct ApplyEngine: Sendable {
         for action in prepared.plan.actions(for: name) {
             if Task.isCancelled {
                 messages.append("cancelled before \(Self.serviceName(action).map { "service \($0)" } ?? "the remaining steps")")
+                errors.append(ErrorReport(ApplyError.cancelled()))
                 failedServices.insert(Self.serviceName(action) ?? "")
                 break
             }
@@ -344,12 +341,18 @@ public struct ApplyEngine: Sendable {
                 let service = Self.serviceName(action)
                 failedServices.insert(service ?? "")
                 messages.append("\(service.map { "service \($0): " } ?? "")\(error)")
+                errors.append(ErrorReport(error))
                 events(ApplyEvent(.serviceFailed, project: name, service: service, message: "\(error)"))
             }
         }
         let ok = failedServices.isEmpty && skippedServices.isEmpty
+        // Stopped by a cancellation (not by a failure of its own): the project is cancelled.
+        if !ok && Task.isCancelled {
+            events(ApplyEvent(.projectCancelled, project: name, message: "cancelled; what it started was removed"))
+            return .init(project: name, result: .cancelled, messages: messages, errors: errors)
+        }
         events(ApplyEvent(ok ? .projectDone : .projectFailed, project: name, message: ok ? "succeeded" : "failed"))
-        return .init(project: name, result: ok ? .succeeded : .failed, messages: messages)
+        return .init(project: name, result: ok ? .succeeded : .failed, messages: messages, errors: errors)
     }
 
     private func routes(_ project: ProjectState?, _ service: String) -> [ProxyRoute] {

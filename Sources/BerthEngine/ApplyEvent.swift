@@ -1,8 +1,8 @@
 import Foundation
 
 /// Progress of an apply, streamed to the terminal (live lines), to plain logs, or as JSON events.
-public struct ApplyEvent: Sendable {
-    public enum Kind: String, Sendable {
+public struct ApplyEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
         case planned, projectStarted = "project_started", step, serviceDone = "service_done"
         case serviceFailed = "service_failed", projectDone = "project_done", finished
         /// A service not started because a service it depends on failed or was skipped.
@@ -10,6 +10,8 @@ public struct ApplyEvent: Sendable {
         /// A project not deployed because a project it consumes failed or was skipped.
         case projectSkipped = "project_skipped"
         case projectFailed = "project_failed"
+        /// A project stopped by a cancelled apply (at a safe point, cleaned up) or never started because of it.
+        case projectCancelled = "project_cancelled"
         case lockAcquired = "lock_acquired", lockReleased = "lock_released"
         /// A line of an image build's output (Compose `build`).
         case build
@@ -21,6 +23,8 @@ public struct ApplyEvent: Sendable {
         case pulling, building, starting
         case waitingReady = "waiting_ready"
         case switching, draining, stopping, done, failed, skipped
+        /// Stopped by a cancelled apply: what it started was removed, the old replicas keep serving.
+        case cancelled
     }
 
     public var kind: Kind
@@ -48,6 +52,7 @@ public struct ApplyEvent: Sendable {
         case .serviceSkipped, .projectSkipped: .skipped
         case .build: .building
         case .projectStarted: .starting
+        case .projectCancelled: .cancelled
         case .planned, .step, .finished, .lockAcquired, .lockReleased: nil
         }
     }

@@ -12,12 +12,7 @@ struct DeployLock: Sendable {
     let name: String
     let runtime: any ContainerRuntime
 
-    struct Held: Error, CustomStringConvertible {
-        var holder: String
-        var description: String {
-            "another berth apply holds the deploy lock (\(holder)); wait for it, or pass --wait-lock 5m"
-        }
-    }
+    typealias Held = LockError
 
     static var hostname: String { ProcessInfo.processInfo.hostName }
 

@@ -32,6 +32,9 @@ public struct DeploymentStore: Sendable {
         case failed
         /// Not attempted: a project it depends on failed.
         case skipped
+        /// The apply was cancelled before or during this project's rollout: it stopped at a safe point,
+        /// removed what it had started and left the old replicas serving.
+        case cancelled
     }
 
     public struct ServiceRecord: Codable, Sendable {

@@ -17,6 +17,8 @@ struct Readiness: Sendable {
         var reason: String
         /// The last health-check outputs or log lines, for the report.
         var details: [String]
+        /// Not ready within the timeout (rather than exited, crashed or unhealthy).
+        var timedOut = false
 
         var description: String {
             ([ "\(container): \(reason)" ] + details.map { "    \($0)" }).joined(separator: "\n")
@@ -60,7 +62,9 @@ struct Readiness: Sendable {
                 }
             }
             if ContinuousClock.now >= deadline {
-                throw await notReady(id, name, "not ready after \(timeout) (\(lastProbe))", status)
+                var error = await notReady(id, name, "not ready after \(timeout) (\(lastProbe))", status)
+                error.timedOut = true
+                throw error
             }
             try await Task.sleep(for: Self.pollInterval(since: start))
         }

@@ -43,12 +43,7 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    struct Failed: Error, CustomStringConvertible {
-        var service: String
-        var reason: String
-        var rolledBack: Bool
-        var description: String { reason }
-    }
+    typealias Failed = RolloutError
 
     func step(_ service: ServiceSpec, _ phase: ApplyEvent.Phase, _ message: String, _ start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
@@ -131,24 +126,38 @@ struct ServiceDeployer: Sendable {
         } catch let failed as Failed {
             var rolledBack = failed.rolledBack
             if service.strategy == .recreate && !old.isEmpty {
-                for c in renamed { try? await runtime.rename(c.id, to: c.name) }
-                for c in old { try? await runtime.start(c.actual.id) }
-                if hasRoutes {
-                    do { try await routes.set(service.project, service.name, to: old.map(\.actual.name).sorted()) } catch { rolledBack = false }
+                // Shielded: a cancelled apply must still bring the old replicas back.
+                let (runtime, routes, renamed) = (self.runtime, self.routes, renamed)
+                let restored = await shielded { () async -> Bool in
+                    // Best effort per container: one that cannot be renamed or started is reported by the
+                    // route switch back below (or converged by the next apply).
+                    for c in renamed { try? await runtime.rename(c.id, to: c.name) }
+                    for c in old { try? await runtime.start(c.actual.id) }
+                    guard hasRoutes else { return true }
+                    do { try await routes.set(service.project, service.name, to: old.map(\.actual.name).sorted()) } catch { return false }
+                    return true
                 }
+                if !restored { rolledBack = false }
             }
-            throw Failed(service: failed.service, reason: failed.reason, rolledBack: rolledBack)
+            throw Failed(service: failed.service, reason: failed.reason, rolledBack: rolledBack, code: failed.code)
         }
 
+        // The switch is done: retiring the old replicas is clean-up (shielded in `retire`).
         try await retire(old, service: service, routesOfService: routesOfService, settings: settings, start: start)
         try pruneFiles(service)  // the old replicas are gone: so are their secrets
         step(service, .done, "rolled out \(service.shortHash)", start)
     }
 
     /// Drains (when routed), stops with the service's grace period, and removes containers.
+    /// It runs to its end also in a cancelled apply: the traffic has left these replicas already.
     func retire(_ containers: [ManagedContainer], service: ServiceSpec, routesOfService: [ProxyRoute],
                 settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
         guard !containers.isEmpty else { return }
+        try await shielded { try await retireNow(containers, service: service, routesOfService: routesOfService, settings: settings, start: start) }
+    }
+
+    private func retireNow(_ containers: [ManagedContainer], service: ServiceSpec, routesOfService: [ProxyRoute],
+                           settings: RolloutSettings, start: ContinuousClock.Instant) async throws {
         var targets: [DrainTarget] = []
         if !routesOfService.isEmpty {
             for c in containers {
@@ -203,19 +212,24 @@ struct ServiceDeployer: Sendable {
             }
             return names
         } catch {
-            step(service, .failed, switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
-            // Clean-up runs in a task of its own: a cancelled apply (SIGINT) must still undo its switch
-            // and remove what it started.
-            let routes = self.routes
-            let rolledBack = await Task {
+            let cancelled = Task.isCancelled
+            step(service, cancelled ? .cancelled : .failed,
+                 cancelled ? "cancelled; rolling back" : switching ? "switching the proxy failed; rolling back" : "new replicas failed; rolling back", start)
+            // Clean-up is shielded: a cancelled apply (SIGINT) must still undo its switch and remove what it started.
+            let (routes, switching) = (self.routes, switching)
+            let names = replicas.map(\.1)
+            let rolledBack = await shielded { () async -> Bool in
                 var rolledBack = true
                 if switching {
                     do { try await routes.set(service.project, service.name, to: previous) } catch { rolledBack = false }
                 }
-                if rolledBack { await discard(created) }
+                if rolledBack { await discard(created, names: names) }
                 return rolledBack
-            }.value
-            throw Failed(service: service.name, reason: "\(error)", rolledBack: rolledBack)
+            }
+            let underlying = berthError(error).code
+            let code: ErrorCode = cancelled ? .cancelled : underlying == .internalError ? .rolloutFailed : underlying
+            throw Failed(service: service.name, reason: cancelled ? "cancelled during its rollout; the new replicas were removed" + (rolledBack ? "" : " (the switch back was not confirmed)") : "\(error)",
+                         rolledBack: rolledBack, code: code)
         }
     }
 
@@ -268,12 +282,17 @@ struct ServiceDeployer: Sendable {
         }
     }
 
-    /// Stops and removes replicas a failed rollout or scale created (best effort: a leftover is removed by the next apply).
-    func discard(_ created: CreatedList) async {
-        for c in await created.sorted {
+    /// Stops and removes replicas a failed rollout or scale created (best effort: a leftover is removed
+    /// by the next apply). `names`: the replicas it was creating — one whose create call was cut short
+    /// (a cancelled apply) may exist without being in `created`; it is removed by name.
+    func discard(_ created: CreatedList, names: [String] = []) async {
+        let known = await created.sorted
+        for c in known {
             try? await runtime.stop(c.id, timeout: 1)
             try? await runtime.remove(c.id)
         }
+        // Most of these do not exist (their create never reached the engine): the error is expected.
+        for name in names where !known.contains(where: { $0.name == name }) { try? await runtime.remove(name) }
     }
 
     /// The create request for one replica of this deployment, labelled with the deployment and its time.

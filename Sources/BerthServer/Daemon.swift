@@ -18,6 +18,12 @@ public struct DaemonConfiguration: Sendable {
     public var taskTimeout = Duration.seconds(1800)
     /// On SIGTERM, how long running tasks may go on before they are interrupted.
     public var shutdownGrace = Duration.seconds(300)
+    /// When set, the platform is checked for drift this often and re-applied when it has drifted.
+    public var reconcileInterval: Duration?
+    /// A PostgreSQL database: the store is there and several daemons share its queue. nil: SQLite in the state directory.
+    public var database: DatabaseURL?
+    /// With a shared queue, how long a claimed task stays this daemon's without renewal.
+    public var lease = Duration.seconds(30)
 
     public init(configDirectory: String, stateDirectory: URL, host: String, port: Int, dockerHost: String?) {
         self.configDirectory = configDirectory
@@ -51,22 +57,31 @@ public enum Daemon {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         // The repository must load before the daemon starts: a typo is an error now, not at the first deploy.
         _ = try RepositoryLoader().load(configuration.configDirectory)
-        let store = try await SQLiteTaskStore.open(stateDirectory: configuration.stateDirectory)
+        let store: any TaskStore
+        let close: @Sendable () async throws -> Void
+        if let database = configuration.database {
+            let pg = try await PostgresTaskStore.open(database, logger: logger)
+            logger.info("the task queue is shared in PostgreSQL", metadata: ["database": "\(database)"])
+            (store, close) = (pg, { pg.close() })
+        } else {
+            let sqlite = try await SQLiteTaskStore.open(stateDirectory: configuration.stateDirectory)
+            (store, close) = (sqlite, { try await sqlite.close() })
+        }
         do {
             try await serve(configuration, store: store, logger: logger, ready: ready)
         } catch {
-            try? await store.close()  // the daemon's own error is the one to report
+            try? await close()  // the daemon's own error is the one to report
             if let io = error as? IOError, io.errnoCode == EADDRINUSE {
                 throw DaemonError("cannot listen on \(configuration.host):\(configuration.port): the address is in use; stop what listens there or pass another --listen")
             }
             throw error
         }
-        try await store.close()
+        try await close()
     }
 
-    static func serve(_ configuration: DaemonConfiguration, store: SQLiteTaskStore, logger: Logger,
+    static func serve(_ configuration: DaemonConfiguration, store: any TaskStore, logger: Logger,
                       ready: @escaping @Sendable (Int) -> Void) async throws {
-        let queue = TaskQueue(store: store, maxParallel: configuration.maxParallel)
+        let queue = TaskQueue(store: store, maxParallel: configuration.maxParallel, lease: configuration.lease)
         let recovered = try await queue.recover()
         for task in recovered {
             logger.warning("a task was interrupted by the last daemon's end; queued a fresh deploy",
@@ -85,8 +100,12 @@ public enum Daemon {
         let workers = TaskWorkers(queue: queue, runner: driver, timeout: configuration.taskTimeout,
                                   shutdownGrace: configuration.shutdownGrace, metrics: metrics, logger: logger,
                                   onShutdown: { services.stop() })
-        // Reverse order on shutdown: the workers stop first while the API still answers.
-        let group = ServiceGroup(services: [app, workers], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var members: [any Service] = [app, workers]
+        if let interval = configuration.reconcileInterval {
+            members.append(Reconciler(queue: queue, store: store, interval: interval, logger: logger) { try await driver.drifted() })
+        }
+        // Reverse order on shutdown: the reconciler and the workers stop first while the API still answers.
+        let group = ServiceGroup(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

@@ -46,7 +46,8 @@ extension ApplyE2ETests {
             _ = try await run("validate", ["--json"])
             _ = try await run("plan")
             _ = try await run("plan", ["--json"])
-            let applied = try await run("apply", ["--yes", "--json"])
+            // --verbose: the engine's log lines (standard error) are searched too.
+            let applied = try await run("apply", ["--yes", "--json", "--verbose"])
             try #require(applied.status == 0, "\(applied)")
             let web = try #require(await E2E.runningContainers("\(project)-web-").first)
             #expect(await E2E.exec(web, "echo \"$APP_TOKEN\"").stdout == "\(token)\n", "the container gets the value")
@@ -70,7 +71,7 @@ extension ApplyE2ETests {
 
             // A failing apply (the new version never gets healthy) prints health output and log lines.
             try t.s.write("projects/\(project)/compose.yml", compose(version: "3").replacingOccurrences(of: "      APP_VERSION", with: "      APP_FAIL_HEALTH: \"1\"\n      APP_VERSION"))
-            let failed = try await run("apply", ["--yes"])
+            let failed = try await run("apply", ["--yes", "--verbose"])
             #expect(failed.status == 3, "\(failed)")
             let failedJSON = try await run("apply", ["--yes", "--json"])
             #expect(failedJSON.status == 3)

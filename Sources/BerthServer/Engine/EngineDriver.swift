@@ -101,6 +101,14 @@ public struct EngineDriver: DeployRunner {
                               total: total, message: event.message)
     }
 
+    /// Whether the Docker host differs from the repository: the engine's plan (made without the lock,
+    /// changing nothing) has changes. For the reconciler.
+    public func drifted() async throws -> Bool {
+        let repository = try repository()
+        let engine = ApplyEngine(runtime: try await runtime(), stateDirectory: stateDirectory)
+        return try await engine.prepare(repository, options: ApplyOptions()).hasChanges
+    }
+
     // MARK: read side
 
     public func status() async throws -> [ProjectStatusView] {

@@ -57,6 +57,11 @@ public struct DeployTask: Codable, Sendable, Equatable {
     public var replacedBy: String?
     /// Set on the fresh deploy queued for an interrupted task.
     public var retryOf: String?
+    /// How many times a daemon claimed the task (1 for its first run). With a shared PostgreSQL queue it is the
+    /// fencing token: a daemon whose lease was taken over holds an older attempt, and the store refuses its writes.
+    public var attempt: Int?
+    /// The daemon that runs (or last ran) the task, with a shared queue.
+    public var runner: String?
 
     public init(id: String = DeployTask.newID(), projects: [String]?, force: Bool = false, priority: TaskPriority = .normal,
                 createdBy: String, createdAt: Date = Date(), retryOf: String? = nil) {

@@ -22,10 +22,12 @@ public struct TaskEvent: Codable, Sendable, Equatable {
     public var total: Int?
     public var percent: Int?
     public var message: String
+    /// The task's attempt that wrote the event; with a shared queue the store refuses an event of an older attempt.
+    public var attempt: Int?
 
     public init(id: Int64 = 0, taskID: String, kind: Kind, time: Date = Date(), state: TaskState? = nil, phase: String? = nil,
                 project: String? = nil, service: String? = nil, step: Int? = nil, total: Int? = nil, percent: Int? = nil,
-                message: String) {
+                message: String, attempt: Int? = nil) {
         self.id = id
         self.taskID = taskID
         self.kind = kind
@@ -38,5 +40,6 @@ public struct TaskEvent: Codable, Sendable, Equatable {
         self.total = total
         self.percent = percent
         self.message = message
+        self.attempt = attempt
     }
 }

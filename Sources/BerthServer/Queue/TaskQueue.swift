@@ -10,6 +10,8 @@ public actor TaskQueue {
         case cancelled(by: String)
         case timedOut
         case shutdown
+        /// Its lease was taken over by another daemon (shared queue): this daemon writes nothing more for it.
+        case lost
     }
 
     public let store: any TaskStore
@@ -22,9 +24,24 @@ public actor TaskQueue {
     private var dirty = true
     private var lastScan = ContinuousClock.now
 
-    public init(store: any TaskStore, maxParallel: Int = 2) {
+    /// Set when the store is shared by several daemons (PostgreSQL): the store claims, and leases are renewed.
+    let shared: (any SharedTaskStore)?
+    /// This daemon's name in a shared store (who runs a task).
+    public let owner: String
+    /// How long a claim holds a task without renewal (shared store only).
+    public let lease: Duration
+
+    public init(store: any TaskStore, maxParallel: Int = 2, owner: String = TaskQueue.defaultOwner(), lease: Duration = .seconds(30)) {
         self.store = store
         self.maxParallel = max(1, maxParallel)
+        self.shared = store as? any SharedTaskStore
+        self.owner = owner
+        self.lease = lease
+    }
+
+    /// `host:pid:random`, unique per daemon process.
+    public static func defaultOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     // MARK: queueing
@@ -42,8 +59,14 @@ public actor TaskQueue {
             old.replacedBy = task.id
             old.finishedAt = Date()
             old.message = "replaced by the newer deploy \(task.id) (latest wins)"
-            try await store.append(TaskEvent(taskID: old.id, kind: .state, state: .cancelled, message: old.message))
-            try await store.update(old)
+            do {
+                // Fenced at the queued task's attempt: a shared store refuses it when another daemon just claimed the task.
+                try await store.append(TaskEvent(taskID: old.id, kind: .state, state: .cancelled, message: old.message,
+                                                 attempt: shared == nil ? nil : old.attempt ?? 0))
+                try await store.update(old)
+            } catch let error as StoreError where error.code == .fenced {
+                continue  // it runs now; the new deploy runs after it
+            }
         }
         dirty = true
         return task
@@ -53,6 +76,8 @@ public actor TaskQueue {
     /// fresh deploy of its projects is queued so that the next run converges. Returns the fresh tasks.
     @discardableResult
     public func recover() async throws -> [DeployTask] {
+        // A shared store: a running task may be another daemon's; an abandoned one is taken over when its lease expires.
+        guard shared == nil else { return [] }
         var fresh: [DeployTask] = []
         for var task in try await store.activeTasks() where task.state == .running && running[task.id] == nil {
             let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
@@ -75,6 +100,13 @@ public actor TaskQueue {
         guard dirty || ContinuousClock.now - lastScan > .seconds(1) else { return nil }
         dirty = false
         lastScan = .now
+        if let shared {
+            guard let task = try await shared.claim(owner: owner, lease: lease) else { return nil }
+            try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .running, message: task.message, attempt: task.attempt))
+            running[task.id] = task
+            dirty = true
+            return task
+        }
         let queued = try await store.activeTasks().filter { $0.state == .queued }
         // Stable: within a priority, the store's order (oldest first).
         let ordered = queued.enumerated().sorted { ($0.element.priority.rank, $0.offset) < ($1.element.priority.rank, $1.offset) }.map(\.element)
@@ -90,8 +122,9 @@ public actor TaskQueue {
             task.state = .running
             task.startedAt = Date()
             task.message = "running"
+            task.attempt = (task.attempt ?? 0) + 1
             try await store.update(task)
-            try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .running, message: "running"))
+            try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .running, message: "running", attempt: task.attempt))
             running[task.id] = task
             dirty = true  // another may fit beside it
             return task
@@ -106,7 +139,7 @@ public actor TaskQueue {
     // MARK: progress and results
 
     public func progress(_ id: String, _ update: DeployProgress) async throws {
-        guard var task = try await store.task(id), task.state == .running else { return }
+        guard let mine = running[id], var task = try await store.task(id), task.state == .running, task.attempt == mine.attempt else { return }
         task.step = update.step
         task.total = update.total
         task.percent = update.total > 0 ? min(100, update.step * 100 / update.total) : 0
@@ -115,7 +148,7 @@ public actor TaskQueue {
         try await store.update(task)
         try await store.append(TaskEvent(taskID: id, kind: .progress, phase: update.phase, project: update.project,
                                          service: update.service, step: task.step, total: task.total, percent: task.percent,
-                                         message: update.message))
+                                         message: update.message, attempt: mine.attempt))
     }
 
     /// The runner returned (or threw). Sets the final state unless the task already has one (timed out).
@@ -126,8 +159,11 @@ public actor TaskQueue {
             stopReasons[id] = nil
             dirty = true
         }
-        guard var task = try await store.task(id), !task.state.isFinal else { return nil }
+        let mine = running[id]
+        // Another daemon took the task over (its attempt is newer): this run's end is not the task's.
+        guard var task = try await store.task(id), !task.state.isFinal, task.attempt == mine?.attempt else { return nil }
         let reason = stopReasons[id]
+        if case .lost? = reason { return nil }
         switch (result, reason) {
         case (_, .cancelled(let by)?):
             task.state = .cancelled
@@ -138,7 +174,7 @@ public actor TaskQueue {
             task.state = .interrupted
             task.message = "the daemon shut down before this task finished; the deploy \(retry.id) was queued to converge"
             task.finishedAt = Date()
-            try await store.append(TaskEvent(taskID: id, kind: .state, state: .interrupted, message: task.message))
+            try await store.append(TaskEvent(taskID: id, kind: .state, state: .interrupted, message: task.message, attempt: task.attempt))
             try await store.update(task)
             try await enqueue(retry)
             return task
@@ -152,7 +188,8 @@ public actor TaskQueue {
             task.message = error is CancellationError ? "cancelled" : "\(error)"
         }
         task.finishedAt = Date()
-        try await store.append(TaskEvent(taskID: id, kind: .state, state: task.state, percent: task.percent, message: task.message))
+        try await store.append(TaskEvent(taskID: id, kind: .state, state: task.state, percent: task.percent, message: task.message,
+                                         attempt: task.attempt))
         try await store.update(task)
         return task
     }
@@ -175,8 +212,14 @@ public actor TaskQueue {
             task.state = .cancelled
             task.finishedAt = Date()
             task.message = "cancelled by \(who) before it ran"
-            try await store.append(TaskEvent(taskID: id, kind: .state, state: .cancelled, message: task.message))
-            try await store.update(task)
+            do {
+                try await store.append(TaskEvent(taskID: id, kind: .state, state: .cancelled, message: task.message,
+                                                 attempt: shared == nil ? nil : task.attempt ?? 0))
+                try await store.update(task)
+            } catch let error as StoreError where error.code == .fenced {
+                // Another daemon claimed it meanwhile: it runs there.
+                return .alreadyFinal(try await store.task(id) ?? task)
+            }
             dirty = true
             return .removed(task)
         case .running:
@@ -193,14 +236,30 @@ public actor TaskQueue {
     /// The task ran past its timeout: it ends `failed` now, and its run is cancelled. It keeps its projects
     /// until the run returns.
     func expire(_ id: String, after timeout: Duration) async throws {
-        guard running[id] != nil, var task = try await store.task(id), task.state == .running else { return }
+        guard let mine = running[id], var task = try await store.task(id), task.state == .running, task.attempt == mine.attempt else { return }
         stopReasons[id] = .timedOut
         handles[id]?.cancel()
         task.state = .failed
         task.finishedAt = Date()
         task.message = "timed out after \(timeout.components.seconds)s; the run was cancelled"
-        try await store.append(TaskEvent(taskID: id, kind: .state, state: .failed, message: task.message))
+        try await store.append(TaskEvent(taskID: id, kind: .state, state: .failed, message: task.message, attempt: task.attempt))
         try await store.update(task)
+    }
+
+    // MARK: leases (shared store)
+
+    /// Renews the lease of a running task; false when the task was taken over (or ended) meanwhile.
+    /// Always true with a store of one daemon.
+    func renew(_ id: String) async throws -> Bool {
+        guard let shared, let attempt = running[id]?.attempt else { return true }
+        return try await shared.renew(id, attempt: attempt, lease: lease)
+    }
+
+    /// The lease was lost: the run is cancelled and nothing more is written for it.
+    func lose(_ id: String) {
+        guard running[id] != nil else { return }
+        stopReasons[id] = .lost
+        handles[id]?.cancel()
     }
 
     /// Shutdown: every running task is cancelled and ends `interrupted`, with a fresh deploy queued.

@@ -62,6 +62,23 @@ public struct TaskWorkers: Service {
                 try await Task.sleep(for: timeout)
                 try await queue.expire(task.id, after: timeout)
             }
+            // A shared queue: the lease is renewed at a third of its length; a lost lease (another daemon took the
+            // task over) stops this run.
+            let renewer = Task {
+                let every = queue.lease / 3
+                while !Task.isCancelled {
+                    try await Task.sleep(for: every)
+                    do {
+                        if try await !queue.renew(task.id) {
+                            logger.warning("lease lost: another daemon took the task over; stopping this run", metadata: ["task": "\(task.id)"])
+                            await queue.lose(task.id)
+                            return
+                        }
+                    } catch {
+                        logger.error("renewing the lease failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
+                    }
+                }
+            }
             let result: Result<DeployResult, any Error>
             do {
                 result = .success(try await runner.run(task, progress: { sink.yield($0) }))
@@ -69,6 +86,7 @@ public struct TaskWorkers: Service {
                 result = .failure(error)
             }
             timer.cancel()
+            renewer.cancel()
             sink.finish()
             await writer.value
             // Recorded in a task of its own: a cancelled run (cancel, timeout, shutdown) must still record its end,

@@ -75,7 +75,12 @@ enum EventRoutes {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quiet = .now
                 }
-                if events.isEmpty { try await Task.sleep(for: poll) }
+                if events.isEmpty {
+                    // A shared store wakes the stream on any daemon's NOTIFY; the timeout covers a missed one.
+                    if let shared = services.store as? any SharedTaskStore { await shared.waitForEvents(timeout: .seconds(2)) } else {
+                        try await Task.sleep(for: poll)
+                    }
+                }
             }
             try await writer.finish(nil)
         }

@@ -28,10 +28,21 @@ public protocol TaskStore: Sendable {
     func append(_ entry: AuditEntry) async throws
     /// Newest first.
     func audit(limit: Int) async throws -> [AuditEntry]
+
+    func close() async throws
+}
+
+/// Opens the daemon's store: PostgreSQL when a database is named (shared by several daemons), else SQLite
+/// in the state directory.
+public enum TaskStores {
+    public static func open(database: DatabaseURL?, stateDirectory: URL) async throws -> any TaskStore {
+        if let database { return try await PostgresTaskStore.open(database) }
+        return try await SQLiteTaskStore.open(stateDirectory: stateDirectory)
+    }
 }
 
 public struct StoreError: Error, CustomStringConvertible {
-    public enum Code: String, Sendable { case duplicate, corrupt, unavailable }
+    public enum Code: String, Sendable { case duplicate, corrupt, unavailable, invalid, fenced }
     public var code: Code
     public var message: String
     public init(_ code: Code, _ message: String) {

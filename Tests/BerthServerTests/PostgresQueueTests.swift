@@ -1,0 +1,68 @@
+import BerthServer
+import Foundation
+import Testing
+import TestSupport
+
+/// The task queue over the PostgreSQL store, two queues standing for two daemons: a renewed lease keeps a
+/// running task its daemon's; a run whose lease was taken over writes nothing more (fencing by attempt).
+@Suite("Task queue on a shared PostgreSQL store", .serialized,
+       .enabled(if: PostgresServer.available, "PostgreSQL 15 is not installed (scripts/setup.sh installs it)"))
+struct PostgresQueueTests {
+    @Test func aRenewedLeaseKeepsTheTaskAndTheOtherDaemonWaits() async throws {
+        try await withPostgres { _, url in
+            let storeA = try await PostgresTaskStore.open(url)
+            let storeB = try await PostgresTaskStore.open(url)
+            defer { storeA.close(); storeB.close() }
+            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(1))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(1))
+            let runner = ScriptedRunner()
+            let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
+            let first = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
+            try await workers.claimAll()
+            #expect(runner.startedIDs == [first.id])
+            let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
+            // Three lease lengths later the task is still A's: renewed every third of the lease.
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await b.claim() == nil)
+            }
+            runner.release(first.id)
+            #expect(try await eventually { try await storeB.task(first.id)?.state == .succeeded })
+            let done = try #require(try await storeB.task(first.id))
+            #expect(done.attempt == 1 && done.runner == "A" && done.percent == 100)
+            // web is free: B claims the next deploy (it waits behind nothing now).
+            let next = try await eventually(.seconds(5)) { try await b.claim() != nil }
+            #expect(next)
+            #expect(try await storeA.task(second.id)?.runner == "B")
+        }
+    }
+
+    @Test func aRunWhoseLeaseWasTakenOverWritesNothingMore() async throws {
+        try await withPostgres { _, url in
+            let storeA = try await PostgresTaskStore.open(url)
+            let storeB = try await PostgresTaskStore.open(url)
+            defer { storeA.close(); storeB.close() }
+            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(1))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(30))
+            let task = try await a.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
+            // A claims without renewing (as a daemon that hangs or is cut off), and the lease runs out.
+            #expect(try await a.claim()?.attempt == 1)
+            try await Task.sleep(for: .milliseconds(1500))
+            let taken = try #require(try await eventually(.seconds(5)) { try await b.claim() != nil } ? storeB.task(task.id) : nil)
+            #expect(taken.attempt == 2 && taken.runner == "B" && taken.state == .running)
+            let eventsBefore = try await storeB.events(after: 0, taskID: task.id, limit: 100).count
+
+            // A comes back: its progress and its end are not recorded; the task stays B's.
+            try await a.progress(task.id, DeployProgress(phase: "done", step: 1, total: 1, message: "late"))
+            let ended = try await a.finish(task.id, result: .success(DeployResult(succeeded: false, message: "stale", projects: [])))
+            #expect(ended == nil)
+            let now = try #require(try await storeB.task(task.id))
+            #expect(now.state == .running && now.attempt == 2 && now.message != "stale" && now.message != "late", "\(now)")
+            #expect(try await storeB.events(after: 0, taskID: task.id, limit: 100).count == eventsBefore)
+
+            // B's run ends it.
+            let final = try await b.finish(task.id, result: .success(DeployResult(succeeded: true, message: "ok", projects: [])))
+            #expect(final?.state == .succeeded && final?.attempt == 2)
+        }
+    }
+}
