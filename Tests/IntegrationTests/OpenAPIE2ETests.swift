@@ -5,8 +5,8 @@ import TestSupport
 /// The served OpenAPI document of a real `berth serve` (a tiny repository, nothing deployed): checked by
 /// openapi-spec-validator and fuzzed by schemathesis (both PyPI, installed by scripts/setup.sh) with a
 /// read token and with no token. No server error; without a token every /v1 answer is 401.
-/// (An extension of ServeE2ETests: the daemon's end-to-end tests share the proxy's ports, so they run one at a time.)
-extension ServeE2ETests {
+/// (In ServeE2ETests, nested in ApplyE2ETests: the Docker end-to-end tests share the proxy's ports, so they take turns.)
+extension ApplyE2ETests.ServeE2ETests {
     @Test func theServedDocumentIsValidAndSchemathesisFindsNoServerErrorAndNoUnauthenticatedAccess() async throws {
         try await E2EScenario.run("e2eoas-") { s in
             try s.write("platform.yml", E2E.platformYAML(traefik: true))

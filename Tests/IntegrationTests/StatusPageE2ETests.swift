@@ -4,8 +4,8 @@ import TestSupport
 
 /// The status page of a real `berth serve` with a project deployed through the API, looked at by a real
 /// headless Chromium (Debian `chromium`): its DOM is checked and a screenshot is kept as a test artifact.
-/// (An extension of ServeE2ETests: the daemon's end-to-end tests share the proxy's ports, so they run one at a time.)
-extension ServeE2ETests {
+/// (In ServeE2ETests, nested in ApplyE2ETests: the Docker end-to-end tests share the proxy's ports, so they take turns.)
+extension ApplyE2ETests.ServeE2ETests {
     static let pageProject = "e2eweb-site"
     static let pageHost = "web-page.e2e.localhost"
 
@@ -145,7 +145,7 @@ struct Chromium {
     func remove() { try? FileManager.default.removeItem(at: profile) }
 }
 
-extension ServeE2ETests {
+extension ApplyE2ETests.ServeE2ETests {
     /// Certificate days left come from the proxy's own storage (Traefik's acme.json, as `berth certs`):
     /// openssl-made certificates, one valid for 40 days, one ending in 5 days, one host without any.
     @Test func theStatusPageShowsEachTLSHostsCertificateDaysLeft() async throws {
