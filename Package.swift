@@ -111,6 +111,8 @@ let package = Package(
                 "BerthDoctor", "BerthSystem",
                 "BerthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // the CLI's client mode (berth --server URL ...) talks to a daemon over HTTP
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),

@@ -18,6 +18,8 @@ public struct DaemonConfiguration: Sendable {
     public var taskTimeout = Duration.seconds(1800)
     /// On SIGTERM, how long running tasks may go on before they are interrupted.
     public var shutdownGrace = Duration.seconds(300)
+    /// The git webhook's HMAC-SHA256 secret; nil (BERTH_WEBHOOK_SECRET unset or empty): the webhook is off.
+    public var webhookSecret = ProcessInfo.processInfo.environment["BERTH_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
 
     public init(configDirectory: String, stateDirectory: URL, host: String, port: Int, dockerHost: String?) {
         self.configDirectory = configDirectory
@@ -41,6 +43,8 @@ public enum Daemon {
         EventRoutes.add(to: router, services)
         ProjectRoutes.add(to: router, services)
         AuditRoutes.add(to: router, services)
+        TenantRoutes.add(to: router, services)
+        HookRoutes.add(to: router, services)
         return router
     }
 
@@ -74,7 +78,7 @@ public enum Daemon {
                                   dockerHost: configuration.dockerHost,
                                   lockWait: TimeSpan(milliseconds: Int(configuration.taskTimeout.components.seconds) * 1000))
         let metrics = ServerMetrics()
-        let services = APIServices(store: store, queue: queue, driver: driver, metrics: metrics)
+        let services = APIServices(store: store, queue: queue, driver: driver, metrics: metrics, webhookSecret: configuration.webhookSecret)
         let app = Application(
             router: router(services),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth"),

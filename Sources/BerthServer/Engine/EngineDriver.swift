@@ -42,6 +42,7 @@ public struct EngineDriver: DeployRunner {
     // MARK: deploys
 
     public func run(_ task: DeployTask, progress: @escaping @Sendable (DeployProgress) -> Void) async throws -> DeployResult {
+        if task.kind == .teardown { return try await teardown(task, progress: progress) }
         let repository: Repository
         do { repository = try self.repository() } catch {
             return DeployResult(succeeded: false, message: "the configuration is invalid; nothing was done:\n\(error)", projects: [])

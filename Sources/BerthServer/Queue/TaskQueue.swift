@@ -55,7 +55,7 @@ public actor TaskQueue {
     public func recover() async throws -> [DeployTask] {
         var fresh: [DeployTask] = []
         for var task in try await store.activeTasks() where task.state == .running && running[task.id] == nil {
-            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
+            let retry = DeployTask(kind: task.kind, projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
                                    retryOf: task.id)
             task.state = .interrupted
             task.finishedAt = Date()
@@ -134,7 +134,7 @@ public actor TaskQueue {
             task.message = "cancelled by \(by) while running; stopped at a safe point"
             if case .success(let r) = result { task.results = r.projects }
         case (_, .shutdown?):
-            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy, retryOf: task.id)
+            let retry = DeployTask(kind: task.kind, projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy, retryOf: task.id)
             task.state = .interrupted
             task.message = "the daemon shut down before this task finished; the deploy \(retry.id) was queued to converge"
             task.finishedAt = Date()

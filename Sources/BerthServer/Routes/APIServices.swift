@@ -9,13 +9,19 @@ public final class APIServices: Sendable {
     public let queue: TaskQueue
     public let driver: EngineDriver
     public let metrics: ServerMetrics
+    /// The configuration repository's writer (tenant projects, the git webhook's fast-forwards).
+    public let repository: ConfigRepository
+    /// The git webhook's HMAC secret (`BERTH_WEBHOOK_SECRET`); nil: the webhook is off.
+    public let webhookSecret: String?
     private let stopping = Atomic<Bool>(false)
 
-    public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics) {
+    public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics, webhookSecret: String? = nil) {
         self.store = store
         self.queue = queue
         self.driver = driver
         self.metrics = metrics
+        self.repository = ConfigRepository(directory: driver.configDirectory)
+        self.webhookSecret = webhookSecret
     }
 
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
