@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthRender
 import Foundation
+import NIOCore
 
 /// `berth --server URL apply`: queues a deploy on the daemon (`POST /v1/deployments`), follows it over SSE
 /// and prints its progress as the local apply does (`--json`: the same JSON lines), then the summary.

@@ -1,5 +1,6 @@
 import BerthRender
 import Foundation
+import NIOCore
 
 /// `berth --server URL status`: the daemon's `GET /v1/projects`, printed as the local `berth status` prints
 /// (text, or with `--json` the same document).
@@ -63,7 +64,7 @@ struct ClientLogs {
         var printed = false
         try await client.stream("/v1/projects/\(project)/logs?\(query)", accept: "text/plain") { buffer in
             printed = printed || buffer.readableBytes > 0
-            FileHandle.standardOutput.write(Data(buffer: buffer))
+            FileHandle.standardOutput.write(Data(buffer.readableBytesView))
         }
         if !printed && !follow {
             throw RuntimeFailure("no containers of \(project)\(service.map { "/\($0)" } ?? "") on the daemon's Docker host (or no log lines); see `berth status`")

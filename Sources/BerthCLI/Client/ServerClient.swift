@@ -39,7 +39,7 @@ struct ServerClient: Sendable {
         do { response = try await HTTPClient.shared.execute(request, timeout: timeout) } catch {
             throw Failure(status: 0, message: "cannot reach the daemon at \(base): \(error); is berth serve running there?")
         }
-        let data = Data(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
+        let data = Data(try await response.body.collect(upTo: 64 * 1024 * 1024).readableBytesView)
         let status = Int(response.status.code)
         if status >= 400 { throw failure(status, data) }
         return Reply(status: status, body: data)
@@ -55,7 +55,7 @@ struct ServerClient: Sendable {
             throw Failure(status: 0, message: "cannot reach the daemon at \(base): \(error); is berth serve running there?")
         }
         let status = Int(response.status.code)
-        if status >= 400 { throw failure(status, Data(buffer: try await response.body.collect(upTo: 1024 * 1024))) }
+        if status >= 400 { throw failure(status, Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)) }
         for try await buffer in response.body { try await chunk(buffer) }
     }
 

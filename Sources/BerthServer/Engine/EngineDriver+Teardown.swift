@@ -21,8 +21,8 @@ extension EngineDriver {
             guard let update = Self.progress(event, counter: counter) else { return }
             progress(update)
         }
-        var outcomes: [ProjectOutcome] = []
-        try await engine.withLock(repository.platform, wait: lockWait) {
+        let outcomes = try await engine.withLock(repository.platform, wait: lockWait) { () -> [ProjectOutcome] in
+            var outcomes: [ProjectOutcome] = []
             for project in projects {
                 try Task.checkCancellation()
                 let report = try await engine.down(project, repository: repository, volumes: false)
@@ -31,6 +31,7 @@ extension EngineDriver {
                 }
                 outcomes += report.projects.map { ProjectOutcome(project: $0.project, result: $0.result.rawValue, messages: $0.messages) }
             }
+            return outcomes
         }
         let failed = outcomes.filter { $0.result != "succeeded" }.map(\.project)
         return DeployResult(succeeded: failed.isEmpty,

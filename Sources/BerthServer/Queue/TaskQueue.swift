@@ -20,6 +20,8 @@ public actor TaskQueue {
     private var handles: [String: Task<Void, Never>] = [:]
     private var stopReasons: [String: StopReason] = [:]
     private var dirty = true
+    /// Counts the tasks that ended here: the read side's status snapshot is taken anew after each.
+    public private(set) var finishedCount = 0
     private var lastScan = ContinuousClock.now
 
     public init(store: any TaskStore, maxParallel: Int = 2) {
@@ -125,6 +127,7 @@ public actor TaskQueue {
             handles[id] = nil
             stopReasons[id] = nil
             dirty = true
+            finishedCount += 1
         }
         guard var task = try await store.task(id), !task.state.isFinal else { return nil }
         let reason = stopReasons[id]

@@ -13,6 +13,7 @@ public final class APIServices: Sendable {
     public let repository: ConfigRepository
     /// The git webhook's HMAC secret (`BERTH_WEBHOOK_SECRET`); nil: the webhook is off.
     public let webhookSecret: String?
+    let statusCache = StatusCache()
     private let stopping = Atomic<Bool>(false)
 
     public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics, webhookSecret: String? = nil) {

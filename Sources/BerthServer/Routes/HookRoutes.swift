@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `POST /v1/hooks/git`: a push webhook (GitHub, Gitea, Forgejo…). It carries no bearer token: the body's

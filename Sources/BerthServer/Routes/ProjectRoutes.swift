@@ -39,7 +39,10 @@ enum ProjectRoutes {
     }
 
     static func status(_ services: APIServices) async throws -> [ProjectStatusView] {
-        do { return try await services.driver.status() } catch let error as APIError { throw error } catch {
+        let driver = services.driver
+        do {
+            return try await services.statusCache.get(generation: await services.queue.finishedCount) { try await driver.status() }
+        } catch let error as APIError { throw error } catch {
             throw APIError(.serviceUnavailable, "engine_unavailable", "\(error)")
         }
     }
