@@ -67,7 +67,7 @@ struct TemplateTests {
             _ = try Fixtures.load(root)
             Issue.record("malformed templates loaded")
         } catch {
-            let text = error.description
+            let text = "\(error)"
             #expect(text.contains("templates/bad/compose.yml:3:12: unterminated template parameter"), "\(text)")
             #expect(text.contains("templates/worse/compose.yml:1:26: '${1x}' is not a template parameter"), "\(text)")
             #expect(text.contains("templates/nocompose: template 'nocompose' has no compose.yml"), "\(text)")

@@ -56,8 +56,8 @@ enum TenantRoutes {
     }
 
     /// Maps the repository's errors onto API errors.
-    static func apply(_ body: () async throws(ConfigRepository.ChangeError) -> ConfigRepository.Change) async throws -> ConfigRepository.Change {
-        do { return try await body() } catch {
+    static func apply(_ body: () async throws -> ConfigRepository.Change) async throws -> ConfigRepository.Change {
+        do { return try await body() } catch let error as ConfigRepository.ChangeError {
             switch error {
             case .invalid(let config):
                 throw APIError(.unprocessableContent, "invalid_config", "the change was refused; nothing was written:\n\(config)")
