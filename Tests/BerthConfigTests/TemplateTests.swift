@@ -51,7 +51,7 @@ struct TemplateTests {
         } catch {
             let text = error.description
             #expect(text.contains("templates/web/project.yml:3:13: template parameter 'host' is not given"), "\(text)")
-            #expect(text.contains("templates/web: unknown parameter 'hots'") && text.contains("did you mean 'host'"), "\(text)")
+            #expect(text.contains("templates/web:1:1: unknown parameter 'hots'") && text.contains("did you mean 'host'"), "\(text)")
         }
         #expect(throws: ConfigError.self) { try template.render(project: "x", params: ["host": "a\nb", "image": "x:1"]) }
         #expect(throws: ConfigError.self) { try template.render(project: "x", params: ["host": "h", "image": "x:1", "name": "y"]) }
@@ -70,7 +70,7 @@ struct TemplateTests {
             let text = "\(error)"
             #expect(text.contains("templates/bad/compose.yml:3:12: unterminated template parameter"), "\(text)")
             #expect(text.contains("templates/worse/compose.yml:1:26: '${1x}' is not a template parameter"), "\(text)")
-            #expect(text.contains("templates/nocompose: template 'nocompose' has no compose.yml"), "\(text)")
+            #expect(text.contains("templates/nocompose:1:1: template 'nocompose' has no compose.yml"), "\(text)")
             #expect(text.contains("templates/yaml/compose.yml:"), "\(text)")
         }
     }
