@@ -17,7 +17,8 @@ struct ClientModeE2ETests {
     @Test func applyStatusTasksAndLogsThroughTheDaemon() async throws {
         try await E2EScenario.run("e2ecli-") { s in
             try s.write("platform.yml", E2E.platformYAML(traefik: true))
-            try s.project(Self.project, compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: Self.host))
+            let logger = "  logger:\n    image: berth-demo/app:1\n    command: [\"sh\", \"-c\", \"echo line-one; echo line-two; exec sleep 3600\"]\n"
+            try s.project(Self.project, compose: E2E.appCompose(replicas: 1, extra: logger), project: E2E.appProject(host: Self.host))
             let admin = try await s.createToken("ops", scope: "admin")
             let reader = try await s.createToken("viewer", scope: "read")
             let daemon = try await ServeDaemon.start(s)
@@ -51,7 +52,11 @@ struct ClientModeE2ETests {
             // logs: the same lines as the local command.
             let localLogs = try await BerthBinary.runAsync(["logs", Self.project, "--tail", "3", "--state-dir", s.stateDir.path])
             let remoteLogs = try await client(["--server", daemon.base, "logs", Self.project, "--tail", "3"], daemon, token: reader)
-            #expect(remoteLogs.status == 0 && remoteLogs.stdout == localLogs.stdout && !remoteLogs.stdout.isEmpty, "local:\n\(localLogs)\nremote:\n\(remoteLogs)")
+            #expect(remoteLogs.status == 0 && remoteLogs.stdout == localLogs.stdout && remoteLogs.stdout.contains("-logger-")
+                    && remoteLogs.stdout.contains(" | line-two"), "local:\n\(localLogs)\nremote:\n\(remoteLogs)")
+            let noService = try await client(["--server", daemon.base, "logs", Self.project, "nope"], daemon, token: reader)
+            let localNoService = try await BerthBinary.runAsync(["logs", Self.project, "nope", "--state-dir", s.stateDir.path])
+            #expect(noService.status == 3 && localNoService.status == 3 && noService.stderr.contains("no containers of \(Self.project)/nope"), "\(noService)")
 
             // Exit codes: a refused token or scope is invalid input (1); no daemon there is a runtime failure (3).
             let refused = try await client(["--server", daemon.base, "apply", "--yes"], daemon, token: reader)

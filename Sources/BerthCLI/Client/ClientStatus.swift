@@ -61,13 +61,17 @@ struct ClientLogs {
     func run() async throws {
         var query = "tail=\(tail)&follow=\(follow)"
         if let service { query += "&service=\(service.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? service)" }
-        var printed = false
-        try await client.stream("/v1/projects/\(project)/logs?\(query)", accept: "text/plain") { buffer in
-            printed = printed || buffer.readableBytes > 0
-            FileHandle.standardOutput.write(Data(buffer.readableBytesView))
+        // As the local command: no containers of the project (or service) is a failure, not an empty output.
+        let noContainers = RuntimeFailure("no containers of \(project)\(service.map { "/\($0)" } ?? "") on the daemon's Docker host; see `berth status`")
+        let status: ClientModel.ProjectStatus
+        do {
+            status = try client.decode(ClientModel.ProjectStatus.self, try await client.request(.GET, "/v1/projects/\(project)").body)
+        } catch let failure as ServerClient.Failure where failure.status == 404 {
+            throw noContainers
         }
-        if !printed && !follow {
-            throw RuntimeFailure("no containers of \(project)\(service.map { "/\($0)" } ?? "") on the daemon's Docker host (or no log lines); see `berth status`")
+        guard status.services.contains(where: { $0.replicas > 0 && (service == nil || $0.service == service) }) else { throw noContainers }
+        try await client.stream("/v1/projects/\(project)/logs?\(query)", accept: "text/plain") { buffer in
+            FileHandle.standardOutput.write(Data(buffer.readableBytesView))
         }
     }
 }
