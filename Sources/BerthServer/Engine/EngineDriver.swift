@@ -22,7 +22,10 @@ public struct EngineDriver: DeployRunner {
         self.lockWait = lockWait
     }
 
-    public func repository() throws -> Repository { try RepositoryLoader().load(configDirectory) }
+    /// The repository, loaded anew when a file under it changed (see `RepositoryCache`).
+    let repositoryCache = RepositoryCache()
+
+    public func repository() throws -> Repository { try repositoryCache.load(configDirectory) }
 
     func runtime() async throws -> DockerRuntime {
         do { return try await DockerRuntime.connect(host: dockerHost) } catch {
