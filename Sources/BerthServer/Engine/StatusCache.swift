@@ -11,7 +11,19 @@ actor StatusCache {
     private var snapshot: (value: [ProjectStatusView], at: ContinuousClock.Instant, generation: Int)?
     private var pending: (task: Task<[ProjectStatusView], any Error>, generation: Int)?
 
+    /// The JSON of the whole snapshot (for tokens that see every project), encoded once per snapshot.
+    private var encoded: (at: ContinuousClock.Instant, data: Data)?
+
     init(ttl: Duration = .seconds(1)) { self.ttl = ttl }
+
+    /// The snapshot's JSON, encoded by `encode` once per snapshot; nil when there is no snapshot of `value`.
+    func json(of value: [ProjectStatusView], _ encode: ([ProjectStatusView]) throws -> Data) rethrows -> Data {
+        guard let s = snapshot, s.value.count == value.count, s.value.map(\.project) == value.map(\.project) else { return try encode(value) }
+        if let e = encoded, e.at == s.at { return e.data }
+        let data = try encode(s.value)
+        encoded = (s.at, data)
+        return data
+    }
 
     func get(generation: Int, _ compute: @escaping @Sendable () async throws -> [ProjectStatusView]) async throws -> [ProjectStatusView] {
         if let s = snapshot, s.generation == generation {

@@ -56,11 +56,17 @@ enum JSONResponse {
         return e
     }()
 
+    /// The body `make` answers: the JSON and a line break.
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        var data = try encoder.encode(value)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        var data = try encoder.encode(value)
-        data.append(UInt8(ascii: "\n"))
+        let data = try encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
