@@ -116,6 +116,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
                 .product(name: "Logging", package: "swift-log"),
+                // the CLI's client mode (berth --server URL ...) talks to a daemon over HTTP
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),

@@ -26,6 +26,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var server: ServerOptions
 
     @Option(name: .customLong("project"), help: "Only this project (repeatable).")
     var projects: [String] = []
@@ -56,6 +57,12 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let client = try server.client() {
+            if pruneVolumes { throw ValidationError("--prune-volumes is not available with --server (the daemon never prunes volumes)") }
+            return try await ClientFailures.mapped {
+                try await ClientApply(client: client, projects: projects, force: force, json: json, yes: yes, terminal: options.terminal).run()
+            }
+        }
         let output = ProgressPrinter(json: json, terminal: options.terminal)
         try await JSONOutput.reportingErrors(json: json, emit: { output.emit(.error($0)) }) {
             try await applyChanges(output)

@@ -29,6 +29,7 @@ public struct Berth: AsyncParsableCommand {
             CertsCommand.self,
             ServeCommand.self,
             TokenCommand.self,
+            TasksCommand.self,
         ]
     )
 
@@ -37,7 +38,8 @@ public struct Berth: AsyncParsableCommand {
     /// Runs the command line and exits with Berth's exit codes; user errors never print a stack trace.
     public static func run(arguments: [String]? = nil) async -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            // `berth --server URL --token T apply`: client-mode options before the subcommand move after it.
+            var command = try parseAsRoot(ServerOptions.hoist(arguments ?? Array(CommandLine.arguments.dropFirst())))
             if let async = command as? AsyncParsableCommand {
                 // SIGINT/SIGTERM cancel the command: it stops at its next safe point and releases what it
                 // holds (the deploy lock); a second signal exits at once.

@@ -17,6 +17,7 @@ struct LogsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var server: ServerOptions
 
     @Argument(help: "The project.")
     var project: String
@@ -34,6 +35,12 @@ struct LogsCommand: AsyncParsableCommand {
     var tail: Int = 100
 
     func run() async throws {
+        if let client = try server.client() {
+            if since != nil { throw ValidationError("--since is not available with --server; use --tail") }
+            return try await ClientFailures.mapped {
+                try await ClientLogs(client: client, project: project, service: service, follow: follow, tail: tail).run()
+            }
+        }
         let runtime = try await engine.runtime()
         let containers = try await runtime.managedContainers().filter {
             $0.role == nil && $0.actual.project == project && (service == nil || $0.actual.service == service)

@@ -19,11 +19,15 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var server: ServerOptions
 
     @Flag(help: "Print the status as JSON.")
     var json = false
 
     func run() async throws {
+        if let client = try server.client() {
+            return try await ClientFailures.mapped { try await ClientStatus(client: client, json: json, terminal: options.terminal).run() }
+        }
         try await JSONOutput.reportingErrors(json: json) { try await status() }
     }
 

@@ -13,6 +13,8 @@ public struct Repository: Sendable {
     /// platform.yml's own needs (e.g. DNS-provider credentials), never visible to projects. Read a value
     /// with `platformSecret(_:)`.
     public var platformSecrets: SecretSet?
+    /// The project templates of `templates/<name>/` (tenant stacks, `POST /v1/projects`).
+    public var templates: [ProjectTemplate] = []
 
     public init(root: URL, platform: PlatformConfig, projects: [Project]) {
         self.root = root
@@ -23,6 +25,8 @@ public struct Repository: Sendable {
     public var enabledProjects: [Project] { projects.filter(\.config.enabled) }
 
     public func project(_ name: String) -> Project? { projects.first { $0.name == name } }
+
+    public func template(_ name: String) -> ProjectTemplate? { templates.first { $0.name == name } }
 
     /// A value of the platform-level `secrets.enc.env`; nil when the file or the key is absent.
     public func platformSecret(_ key: String) -> SecretValue? { platformSecrets?.values[key] }

@@ -59,6 +59,7 @@ public struct RepositoryLoader: Sendable {
         resolveACMECredentials(&platform, secrets: platformSecrets, sink: sink)
         var repository = Repository(root: root, platform: platform, projects: projects)
         repository.platformSecrets = platformSecrets
+        repository.templates = loadTemplates(root: root, sink: sink)
         RepositoryValidator(repository: repository, sink: sink, locations: locations).validate()
         return repository
     }

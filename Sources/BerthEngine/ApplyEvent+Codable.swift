@@ -33,7 +33,7 @@ extension ApplyEvent: Codable {
     }
 
     /// `2026-12-01T12:00:00.123Z`: precise enough to order events of concurrent applies.
-    static var timeFormat: ISO8601DateFormatter {
+    public static var timeFormat: ISO8601DateFormatter {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f

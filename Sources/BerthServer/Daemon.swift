@@ -24,6 +24,8 @@ public struct DaemonConfiguration: Sendable {
     public var database: DatabaseURL?
     /// With a shared queue, how long a claimed task stays this daemon's without renewal.
     public var lease = Duration.seconds(30)
+    /// The git webhook's HMAC-SHA256 secret; nil (BERTH_WEBHOOK_SECRET unset or empty): the webhook is off.
+    public var webhookSecret = ProcessInfo.processInfo.environment["BERTH_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
 
     public init(configDirectory: String, stateDirectory: URL, host: String, port: Int, dockerHost: String?) {
         self.configDirectory = configDirectory
@@ -49,6 +51,8 @@ public enum Daemon {
         AuditRoutes.add(to: router, services)
         OpenAPIRoutes.add(to: router, services)
         StatusPageRoutes.add(to: router, services)
+        TenantRoutes.add(to: router, services)
+        HookRoutes.add(to: router, services)
         return router
     }
 
@@ -91,7 +95,7 @@ public enum Daemon {
                                   dockerHost: configuration.dockerHost,
                                   lockWait: TimeSpan(milliseconds: Int(configuration.taskTimeout.components.seconds) * 1000))
         let metrics = ServerMetrics()
-        let services = APIServices(store: store, queue: queue, driver: driver, metrics: metrics)
+        let services = APIServices(store: store, queue: queue, driver: driver, metrics: metrics, webhookSecret: configuration.webhookSecret)
         let app = Application(
             router: router(services),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "berth"),

@@ -57,7 +57,8 @@ extension ApplyE2ETests.ServeE2ETests {
             let calls = try Self.har(report.appendingPathComponent("none.har"))
             let api = calls.filter { $0.path.hasPrefix("/v1/") || $0.path == "/metrics" }
             #expect(api.count > 30, "only \(api.count) calls to /v1")
-            let open = api.filter { $0.status != 401 }
+            // The git webhook authenticates by its signature; with no secret configured it is off (404).
+            let open = api.filter { $0.status != 401 && !($0.path == "/v1/hooks/git" && $0.status == 404) }
             #expect(open.isEmpty, "answered without a token: \(open.prefix(10))")
             #expect(calls.filter { $0.status >= 500 }.isEmpty)
             print("schemathesis: \(tokenCalls.count) calls with a read token, \(calls.count) without (\(api.count) to /v1 and /metrics, all 401)")

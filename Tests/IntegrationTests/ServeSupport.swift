@@ -15,8 +15,9 @@ final class ServeDaemon: Sendable {
     }
 
     /// Starts `berth serve -c REPO --state-dir STATE --listen 127.0.0.1:0` and waits until /healthz answers.
-    static func start(_ s: E2EScenario, _ extra: [String] = []) async throws -> ServeDaemon {
-        let process = try BerthBinary.start(["serve", "-c", s.repo.path, "--state-dir", s.stateDir.path, "--listen", "127.0.0.1:0"] + extra)
+    static func start(_ s: E2EScenario, _ extra: [String] = [], environment: [String: String] = [:]) async throws -> ServeDaemon {
+        let process = try BerthBinary.start(["serve", "-c", s.repo.path, "--state-dir", s.stateDir.path, "--listen", "127.0.0.1:0"] + extra,
+                                            environment: environment)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let line = process.currentOutput.split(separator: "\n").first(where: { $0.contains("listening on http://127.0.0.1:") }),

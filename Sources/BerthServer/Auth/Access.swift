@@ -34,6 +34,18 @@ enum Access {
         }
     }
 
+    /// Creating or removing the project `name` (a tenant stack): admin, or a deploy token limited to projects
+    /// that include `name` (an unlimited deploy token may deploy, not write the repository).
+    static func requireTenant(_ token: APIToken, _ name: String) throws {
+        switch token.scope {
+        case .admin: return
+        case .deploy where token.projects.contains(name): return
+        case .deploy:
+            throw forbidden("the token '\(token.name)' may create or remove only projects it is limited to (--project \(name)), or needs admin")
+        case .read: throw forbidden("the token '\(token.name)' has scope read; creating or removing projects needs admin or deploy")
+        }
+    }
+
     static func canSee(_ token: APIToken, _ task: DeployTask) -> Bool {
         switch token.scope {
         case .admin: true

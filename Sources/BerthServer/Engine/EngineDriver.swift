@@ -22,7 +22,10 @@ public struct EngineDriver: DeployRunner {
         self.lockWait = lockWait
     }
 
-    public func repository() throws -> Repository { try RepositoryLoader().load(configDirectory) }
+    /// The repository, loaded anew when a file under it changed (see `RepositoryCache`).
+    let repositoryCache = RepositoryCache()
+
+    public func repository() throws -> Repository { try repositoryCache.load(configDirectory) }
 
     func runtime() async throws -> DockerRuntime {
         do { return try await DockerRuntime.connect(host: dockerHost) } catch {
@@ -42,6 +45,7 @@ public struct EngineDriver: DeployRunner {
     // MARK: deploys
 
     public func run(_ task: DeployTask, progress: @escaping @Sendable (DeployProgress) -> Void) async throws -> DeployResult {
+        if task.kind == .teardown { return try await teardown(task, progress: progress) }
         let repository: Repository
         do { repository = try self.repository() } catch {
             return DeployResult(succeeded: false, message: "the configuration is invalid; nothing was done:\n\(error)", projects: [])

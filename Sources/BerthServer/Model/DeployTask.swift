@@ -14,9 +14,10 @@ public enum TaskPriority: String, Codable, Sendable, CaseIterable {
     var rank: Int { self == .high ? 0 : 1 }
 }
 
-/// What a task does. Only deploys today; templates and teardowns fit here later.
-public enum TaskKind: String, Codable, Sendable {
-    case deploy
+/// What a task does: a deploy (an apply of its projects), or a teardown of projects removed from the
+/// repository (as `berth down` does for each).
+public enum TaskKind: String, Codable, Sendable, CaseIterable {
+    case deploy, teardown
 }
 
 /// The result of one project of a task, as the engine reported it.
@@ -63,10 +64,10 @@ public struct DeployTask: Codable, Sendable, Equatable {
     /// The daemon that runs (or last ran) the task, with a shared queue.
     public var runner: String?
 
-    public init(id: String = DeployTask.newID(), projects: [String]?, force: Bool = false, priority: TaskPriority = .normal,
-                createdBy: String, createdAt: Date = Date(), retryOf: String? = nil) {
+    public init(id: String = DeployTask.newID(), kind: TaskKind = .deploy, projects: [String]?, force: Bool = false,
+                priority: TaskPriority = .normal, createdBy: String, createdAt: Date = Date(), retryOf: String? = nil) {
         self.id = id
-        self.kind = .deploy
+        self.kind = kind
         self.projects = projects.map { Array(Set($0)).sorted() }
         self.force = force
         self.priority = priority
@@ -96,6 +97,7 @@ public struct DeployTask: Codable, Sendable, Equatable {
 
     /// true when running this task does everything `older` would: same or more projects, and force if it forced.
     public func supersedes(_ older: DeployTask) -> Bool {
+        guard kind == older.kind else { return false }  // a deploy never stands for a teardown, nor the reverse
         guard force || !older.force else { return false }
         guard let mine = projects else { return true }
         guard let theirs = older.projects else { return false }

@@ -20,7 +20,7 @@ extension OpenAPI {
             ], required: ["project", "result", "messages"])),
             ("Task", Schema.object([
                 ("id", Schema.string()),
-                ("kind", Schema.string(enum: ["deploy"])),
+                ("kind", Schema.string(enum: TaskKind.allCases.map(\.rawValue))),
                 ("projects", Schema.array(Schema.string())),
                 ("force", Schema.boolean),
                 ("priority", Schema.string(enum: TaskPriority.allCases.map(\.rawValue))),
@@ -39,6 +39,20 @@ extension OpenAPI {
                 ("retry_of", Schema.string()),
             ], required: ["id", "kind", "force", "priority", "state", "step", "total", "percent", "message", "results", "created_by", "created_at"])),
             ("Accepted", Schema.object([("task", Schema.ref("Task")), ("location", Schema.string())], required: ["task", "location"])),
+            ("TenantRequest", Schema.object([
+                ("template", Schema.nonEmptyString("A directory under templates/")),
+                ("name", Schema.nonEmptyString("The new project's name")),
+                ("params", Schema.object([], required: [], additional: true, description: "The template's ${param} values, as strings")),
+            ], required: ["template", "name"], additional: false)),
+            ("TenantAccepted", Schema.object([
+                ("project", Schema.string()), ("commit", Schema.string("The config repository's commit, when it is a git repository")),
+                ("task", Schema.ref("Task")), ("location", Schema.string()),
+            ], required: ["project", "task", "location"])),
+            ("HookAnswer", Schema.object([
+                ("from", Schema.string("HEAD before")), ("to", Schema.string("HEAD after")),
+                ("changed", Schema.array(Schema.string())), ("removed", Schema.array(Schema.string())),
+                ("tasks", Schema.array(Schema.ref("Task"))), ("message", Schema.string()),
+            ], required: ["from", "to", "removed", "tasks", "message"])),
             ("TaskEvent", Schema.object([
                 ("id", Schema.integer()), ("task_id", Schema.string()), ("kind", Schema.string(enum: ["state", "progress"])),
                 ("time", Schema.dateTime), ("state", Schema.string(enum: states)), ("phase", Schema.string()),
@@ -75,8 +89,9 @@ extension OpenAPI {
             ("E401", Operation.json("No valid bearer token (missing, unknown, revoked or expired)", error, headers: bearer)),
             ("E403", Operation.json("The token's scope or projects do not allow this", error)),
             ("E404", Operation.json("Not found", error)),
-            ("E409", Operation.json("The task is already final", error)),
+            ("E409", Operation.json("A conflict: the task is already final, the project exists, or the repository cannot be fast-forwarded", error)),
             ("E422", Operation.json("Unknown project or an invalid configuration repository; nothing was queued", error)),
+            ("E500", Operation.json("The configuration repository could not be written (git or the file system failed)", error)),
             ("E503", Operation.json("The Docker engine cannot be reached", error)),
         ]
     }

@@ -22,6 +22,8 @@ public actor TaskQueue {
     private var handles: [String: Task<Void, Never>] = [:]
     private var stopReasons: [String: StopReason] = [:]
     private var dirty = true
+    /// Counts the tasks that ended here: the read side's status snapshot is taken anew after each.
+    public private(set) var finishedCount = 0
     private var lastScan = ContinuousClock.now
 
     /// Set when the store is shared by several daemons (PostgreSQL): the store claims, and leases are renewed.
@@ -80,7 +82,7 @@ public actor TaskQueue {
         guard shared == nil else { return [] }
         var fresh: [DeployTask] = []
         for var task in try await store.activeTasks() where task.state == .running && running[task.id] == nil {
-            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
+            let retry = DeployTask(kind: task.kind, projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy,
                                    retryOf: task.id)
             task.state = .interrupted
             task.finishedAt = Date()
@@ -158,6 +160,7 @@ public actor TaskQueue {
             handles[id] = nil
             stopReasons[id] = nil
             dirty = true
+            finishedCount += 1
         }
         let mine = running[id]
         // Another daemon took the task over (its attempt is newer): this run's end is not the task's.
@@ -170,7 +173,7 @@ public actor TaskQueue {
             task.message = "cancelled by \(by) while running; stopped at a safe point"
             if case .success(let r) = result { task.results = r.projects }
         case (_, .shutdown?):
-            let retry = DeployTask(projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy, retryOf: task.id)
+            let retry = DeployTask(kind: task.kind, projects: task.projects, force: task.force, priority: task.priority, createdBy: task.createdBy, retryOf: task.id)
             task.state = .interrupted
             task.message = "the daemon shut down before this task finished; the deploy \(retry.id) was queued to converge"
             task.finishedAt = Date()

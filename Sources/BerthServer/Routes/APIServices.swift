@@ -11,13 +11,20 @@ public final class APIServices: Sendable {
     public let metrics: ServerMetrics
     /// The status page's sign-in sessions.
     public let sessions = Sessions()
+    /// The configuration repository's writer (tenant projects, the git webhook's fast-forwards).
+    public let repository: ConfigRepository
+    /// The git webhook's HMAC secret (`BERTH_WEBHOOK_SECRET`); nil: the webhook is off.
+    public let webhookSecret: String?
+    let statusCache = StatusCache()
     private let stopping = Atomic<Bool>(false)
 
-    public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics) {
+    public init(store: any TaskStore, queue: TaskQueue, driver: EngineDriver, metrics: ServerMetrics, webhookSecret: String? = nil) {
         self.store = store
         self.queue = queue
         self.driver = driver
         self.metrics = metrics
+        self.repository = ConfigRepository(directory: driver.configDirectory)
+        self.webhookSecret = webhookSecret
     }
 
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -51,11 +58,17 @@ enum JSONResponse {
         return e
     }()
 
+    /// The body `make` answers: the JSON and a line break.
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        var data = try encoder.encode(value)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        var data = try encoder.encode(value)
-        data.append(UInt8(ascii: "\n"))
+        let data = try encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

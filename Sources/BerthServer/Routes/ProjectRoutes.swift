@@ -8,7 +8,11 @@ enum ProjectRoutes {
         router.get("/v1/projects") { _, context -> Response in
             let token = try context.caller()
             try Access.requireRead(token)
-            return try JSONResponse.make(try await status(services).filter { token.allows($0.project) })
+            let all = try await status(services)
+            guard token.projects.isEmpty else { return try JSONResponse.make(all.filter { token.allows($0.project) }) }
+            // Every project: the snapshot's JSON is encoded once, not per request.
+            let data = try await services.statusCache.json(of: all) { try JSONResponse.encode($0) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         router.get("/v1/projects/:project") { _, context -> Response in
             let project = context.parameters.get("project") ?? ""
@@ -43,7 +47,10 @@ enum ProjectRoutes {
     }
 
     static func status(_ services: APIServices) async throws -> [ProjectStatusView] {
-        do { return try await services.driver.status() } catch let error as APIError { throw error } catch {
+        let driver = services.driver
+        do {
+            return try await services.statusCache.get(generation: await services.queue.finishedCount) { try await driver.status() }
+        } catch let error as APIError { throw error } catch {
             throw APIError(.serviceUnavailable, "engine_unavailable", "\(error)")
         }
     }
