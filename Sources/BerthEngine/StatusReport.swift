@@ -13,6 +13,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var services: [ApplyEngine.ServiceStatus]
 
         enum CodingKeys: String, CodingKey { case project, lastDeployment = "last_deployment", services }
+
+        public init(project: String, lastDeployment: DeploymentSummary?, services: [ApplyEngine.ServiceStatus]) {
+            self.project = project
+            self.lastDeployment = lastDeployment
+            self.services = services
+        }
     }
 
     public init(projects: [Project]) { self.projects = projects }

@@ -1,3 +1,4 @@
+import BerthEngine
 import BerthRender
 import Foundation
 import NIOCore
@@ -12,7 +13,7 @@ struct ClientStatus {
     func run() async throws {
         let projects = try client.decode([ClientModel.ProjectStatus].self, try await client.request(.GET, "/v1/projects").body)
         if json {
-            print(Self.document(projects).json(), terminator: "")
+            print(Self.document(projects), terminator: "")
             return
         }
         if projects.isEmpty { print("No projects deployed on this Docker host.") }
@@ -29,23 +30,21 @@ struct ClientStatus {
         }
     }
 
-    static func document(_ projects: [ClientModel.ProjectStatus]) -> Document {
-        .array(projects.map { p in
-            .object([
-                "project": .string(p.project),
-                "last_deployment": p.lastDeployment.map { d in
-                    .object([("id", .string(d.id)), ("result", .string(d.result)),
-                             ("finished_at", .string(ISO8601DateFormatter().string(from: d.finishedAt)))])
+    /// The daemon's answer as the engine's own StatusReport, so that `--json` is byte for byte what the
+    /// local command prints.
+    static func document(_ projects: [ClientModel.ProjectStatus]) -> String {
+        let report = StatusReport(projects: projects.map { p in
+            StatusReport.Project(
+                project: p.project,
+                lastDeployment: p.lastDeployment.map { d in
+                    DeploymentSummary(id: d.id, result: DeploymentStore.DeploymentResult(rawValue: d.result) ?? .failed, finishedAt: d.finishedAt)
                 },
-                "services": .array(p.services.map { s in
-                    .object([
-                        ("service", .string(s.service)), ("running", .int(s.running)), ("healthy", .int(s.healthy)),
-                        ("replicas", .int(s.replicas)), ("images", .strings(s.images)), ("deployments", .strings(s.deployments)),
-                        ("routes", .strings(s.routes)),
-                    ])
-                }),
-            ])
+                services: p.services.map { s in
+                    ApplyEngine.ServiceStatus(project: p.project, service: s.service, running: s.running, healthy: s.healthy, total: s.replicas,
+                                              images: s.images, deployments: s.deployments, routes: s.routes)
+                })
         })
+        return JSONOutput.encode(report, pretty: true)
     }
 }
 

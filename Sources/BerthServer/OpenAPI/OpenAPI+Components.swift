@@ -42,7 +42,10 @@ extension OpenAPI {
             ("TenantRequest", Schema.object([
                 ("template", Schema.nonEmptyString("A directory under templates/")),
                 ("name", Schema.nonEmptyString("The new project's name")),
-                ("params", Schema.object([], required: [], additional: true, description: "The template's ${param} values, as strings")),
+                ("params", .object([
+                    ("type", .string("object")), ("additionalProperties", Schema.string()),
+                    ("description", .string("The template's ${param} values, as strings")),
+                ])),
             ], required: ["template", "name"], additional: false)),
             ("TenantAccepted", Schema.object([
                 ("project", Schema.string()), ("commit", Schema.string("The config repository's commit, when it is a git repository")),
