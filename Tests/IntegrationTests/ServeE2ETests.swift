@@ -140,15 +140,13 @@ extension ApplyE2ETests {
                 try setUp(s)
                 let admin = try await s.createToken("ops", scope: "admin")
                 var daemon = try await ServeDaemon.start(s)
-                let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-                let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+                let firstID = try await daemon.queueDeploy("{}", token: admin)
                 #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
 
                 // Version 2 takes 5 s to start: the daemon is killed while the task waits for it.
                 try s.write("projects/\(Self.project)/compose.yml",
                             E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "5"]))
-                let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.project)\"]}")
-                let secondID = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
+                let secondID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.project)\"]}", token: admin)
                 let deadline = Date().addingTimeInterval(60)
                 var phase: String?
                 while Date() < deadline, phase != "waiting_ready" {
@@ -188,10 +186,8 @@ extension ApplyE2ETests {
                             E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "1", "APP_START_DELAY": "3"]))
                 let daemon = try await ServeDaemon.start(s, ["--parallel", "1"])
                 defer { daemon.process.kill9() }
-                let running = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.project)\"]}")
-                let runningID = try #require((running.object["task"] as? [String: Any])?["id"] as? String, "\(running)")
-                let queued = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"e2esrv-api\"]}")
-                let queuedID = try #require((queued.object["task"] as? [String: Any])?["id"] as? String, "\(queued)")
+                let runningID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.project)\"]}", token: admin)
+                let queuedID = try await daemon.queueDeploy("{\"projects\": [\"e2esrv-api\"]}", token: admin)
                 let deadline = Date().addingTimeInterval(30)
                 while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(runningID)", token: admin).object["state"] as? String != "running" {
                     try await Task.sleep(for: .milliseconds(100))
@@ -221,14 +217,12 @@ extension ApplyE2ETests.ServeE2ETests {
             let admin = try await s.createToken("ops", scope: "admin")
             let daemon = try await ServeDaemon.start(s)
             defer { daemon.process.kill9() }
-            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            let firstID = try await daemon.queueDeploy("{}", token: admin)
             #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
 
             try s.write("projects/\(Self.project)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "5"]))
-            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let id = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
+            let id = try await daemon.queueDeploy("{}", token: admin)
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(id)", token: admin).object["phase"] as? String != "waiting_ready" {
                 try await Task.sleep(for: .milliseconds(100))
@@ -240,8 +234,7 @@ extension ApplyE2ETests.ServeE2ETests {
             #expect((ended["message"] as? String ?? "").contains("ops"))
             #expect(E2EHTTP.versions(Self.host, count: 5) == ["version=1": 5], "the old version must keep serving")
 
-            let third = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let thirdID = try #require((third.object["task"] as? [String: Any])?["id"] as? String, "\(third)")
+            let thirdID = try await daemon.queueDeploy("{}", token: admin)
             #expect(await daemon.waitForTask(thirdID, token: admin)["state"] as? String == "succeeded")
             #expect(E2EHTTP.versions(Self.host, count: 5) == ["version=2": 5])
             let audit = (await daemon.call("GET", "/v1/audit", token: admin).json as? [[String: Any]]) ?? []
@@ -258,15 +251,13 @@ extension ApplyE2ETests.ServeE2ETests {
             let admin = try await s.createToken("ops", scope: "admin")
             let daemon = try await ServeDaemon.start(s)
             defer { daemon.process.kill9() }
-            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            let firstID = try await daemon.queueDeploy("{}", token: admin)
             #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
 
             try s.write("projects/\(Self.project)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_FAIL_HEALTH": "1"]))
             try s.write("projects/\(Self.project)/project.yml", E2E.appProject(host: Self.host, readyTimeout: "4s"))
-            let bad = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let badID = try #require((bad.object["task"] as? [String: Any])?["id"] as? String, "\(bad)")
+            let badID = try await daemon.queueDeploy("{}", token: admin)
             let ended = await daemon.waitForTask(badID, token: admin)
             #expect(ended["state"] as? String == "failed", "\(ended)")
             let results = ended["results"] as? [[String: Any]] ?? []

@@ -19,8 +19,7 @@ extension ApplyE2ETests {
                 let admin = try await s.createToken("ops", scope: "admin")
                 let daemon = try await ServeDaemon.start(s, ["--reconcile", "2s"])
                 defer { daemon.process.kill9() }
-                let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-                let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+                let firstID = try await daemon.queueDeploy("{}", token: admin)
                 #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
                 #expect(E2EHTTP.versions(Self.host, count: 3) == ["version=1": 3])
 

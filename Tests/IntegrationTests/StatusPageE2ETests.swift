@@ -44,15 +44,13 @@ extension ApplyE2ETests.ServeE2ETests {
             #expect(try await BerthBinary.runAsync(["token", "revoke", "temp", "--state-dir", s.stateDir.path]).status == 0)
             #expect(await curl(["-H", "Cookie: \(tempSession)", daemon.base + "/"]).status == 401, "a revoked token's session must end")
 
-            let first = await daemon.call("POST", "/v1/deployments", token: admin, body: "{}")
-            let firstID = try #require((first.object["task"] as? [String: Any])?["id"] as? String, "\(first)")
+            let firstID = try await daemon.queueDeploy("{}", token: admin)
             #expect(await daemon.waitForTask(firstID, token: admin)["state"] as? String == "succeeded")
 
             // A slow second version: the page shows the running task with its progress.
             try s.write("projects/\(Self.pageProject)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "12"]))
-            let second = await daemon.call("POST", "/v1/deployments", token: admin, body: "{\"projects\": [\"\(Self.pageProject)\"]}")
-            let secondID = try #require((second.object["task"] as? [String: Any])?["id"] as? String, "\(second)")
+            let secondID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.pageProject)\"]}", token: admin)
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String != "waiting_ready" {
                 try await Task.sleep(for: .milliseconds(100))
