@@ -67,10 +67,10 @@ extension OpenAPI {
                 ("last_deployment", Schema.object([("id", Schema.string()), ("result", Schema.string()), ("finished_at", Schema.dateTime)],
                                                   required: ["id", "result", "finished_at"])),
                 ("services", Schema.array(Schema.object([
-                    ("service", Schema.string()), ("running", Schema.integer(minimum: 0)), ("healthy", Schema.integer(minimum: 0)),
+                    ("project", Schema.string()), ("service", Schema.string()), ("running", Schema.integer(minimum: 0)), ("healthy", Schema.integer(minimum: 0)),
                     ("replicas", Schema.integer(minimum: 0)), ("images", Schema.array(Schema.string())),
                     ("deployments", Schema.array(Schema.string())), ("routes", Schema.array(Schema.string())),
-                ], required: ["service", "running", "healthy", "replicas", "images", "deployments", "routes"]))),
+                ], required: ["project", "service", "running", "healthy", "replicas", "images", "deployments", "routes"]))),
             ], required: ["project", "services"], description: "As berth status --json prints it")),
             ("Deployment", Schema.object([
                 ("id", Schema.string()), ("project", Schema.string()), ("result", Schema.string()), ("message", Schema.string()),
