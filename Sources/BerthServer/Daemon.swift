@@ -54,6 +54,7 @@ public enum Daemon {
         StatusPageRoutes.add(to: router, services)
         TenantRoutes.add(to: router, services)
         HookRoutes.add(to: router, services)
+        CertRoutes.add(to: router, services)
         return router
     }
 

@@ -1,6 +1,7 @@
 import BerthConfig
 import BerthEngine
 import BerthPlan
+import BerthProxy
 import BerthRuntime
 import Foundation
 import Synchronization
@@ -142,6 +143,14 @@ public struct EngineDriver: DeployRunner {
         let repository = try repository()
         let runtime = try await runtime()
         return try await ApplyEngine(runtime: runtime, stateDirectory: stateDirectory).statusReport(repository).projects
+    }
+
+    /// The certificate of every routed TLS host of the projects `include` admits, read from the proxy's
+    /// storage (as `berth certs`).
+    public func certificates(_ repository: Repository, include: (String) -> Bool = { _ in true }) throws -> [HostCertificate] {
+        let platform = repository.platform
+        let store = CertificateStore(directory: stateDirectory.appendingPathComponent(platform.name).appendingPathComponent("proxy"), platform: platform)
+        return CertificateReport.hosts(CertificateReport.tlsHosts(repository, include: include), certificates: try store.certificates())
     }
 
     /// The project's recorded deployments, newest first.

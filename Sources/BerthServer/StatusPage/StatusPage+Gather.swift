@@ -36,11 +36,8 @@ extension StatusPage {
         var certificates: [HostCertificate] = []
         var certificatesError: String?
         if let repository {
-            let platform = repository.platform
-            let store = CertificateStore(
-                directory: services.driver.stateDirectory.appendingPathComponent(platform.name).appendingPathComponent("proxy"), platform: platform)
             do {
-                certificates = CertificateReport.hosts(CertificateReport.tlsHosts(repository, include: token.allows), certificates: try store.certificates())
+                certificates = try services.driver.certificates(repository, include: token.allows)
             } catch {
                 certificatesError = "The proxy's certificates cannot be read: \(error)"
             }
