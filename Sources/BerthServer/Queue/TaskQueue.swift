@@ -246,7 +246,13 @@ public actor TaskQueue {
             dirty = true
             return .removed(task)
         case .running:
-            guard running[id] != nil else { return .alreadyFinal(task) }  // another process runs it
+            guard running[id] != nil else {
+                // Another daemon runs it (a shared store): it stops the run when it next renews the lease.
+                guard let shared, try await shared.requestCancel(id, by: who) else { return .alreadyFinal(task) }
+                try await store.append(TaskEvent(taskID: id, kind: .state, state: .running,
+                                                 message: "cancel requested by \(who); the daemon running it stops at its next lease renewal"))
+                return .stopping(task)
+            }
             stopReasons[id] = .cancelled(by: who)
             handles[id]?.cancel()
             try await store.append(TaskEvent(taskID: id, kind: .state, state: .running, message: "cancel requested by \(who)"))
@@ -276,6 +282,12 @@ public actor TaskQueue {
     func renew(_ id: String) async throws -> Bool {
         guard let shared, let attempt = running[id]?.attempt else { return true }
         return try await shared.renew(id, attempt: attempt, lease: lease)
+    }
+
+    /// Who asked another daemon to cancel a task this daemon runs (nil: nobody, or a store of one daemon).
+    func cancelRequest(_ id: String) async throws -> String? {
+        guard let shared, let attempt = running[id]?.attempt, stopReasons[id] == nil else { return nil }
+        return try await shared.cancelRequest(id, attempt: attempt)
     }
 
     /// The lease was lost: the run is cancelled and nothing more is written for it.

@@ -76,6 +76,10 @@ public struct TaskWorkers: Service {
                             await queue.lose(task.id)
                             return
                         }
+                        if let who = try await queue.cancelRequest(task.id) {
+                            logger.info("cancel requested through another daemon", metadata: ["task": "\(task.id)", "by": "\(who)"])
+                            _ = try await queue.cancel(task.id, by: who)
+                        }
                     } catch {
                         logger.error("renewing the lease failed", metadata: ["task": "\(task.id)", "error": "\(error)"])
                     }
