@@ -30,8 +30,10 @@ public struct PreparedApply: Sendable {
     public var proxyChange: String?
     /// The upstream hosts the running proxy routes to (empty when there is no running proxy).
     public var routed: Set<String>
+    /// Set when the DNS server (`dns.server`) or one of its zones changes (DNSStack).
+    public var dnsChange: String? = nil
 
-    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
+    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil || dnsChange != nil }
 }
 
 /// Executes plans against Docker and the proxy.
@@ -154,8 +156,10 @@ public struct ApplyEngine: Sendable {
                 proxyChange = "create the proxy \(what)"
             }
         }
-        return PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
-                             proxyChange: proxyChange, routed: routed)
+        var prepared = PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
+                                     proxyChange: proxyChange, routed: routed)
+        prepared.dnsChange = dnsStack(platform).pendingChange(desired, existing: existing)
+        return prepared
     }
 
     /// Executes the plan. Cancellation (the task's) is checked between phases and before each
@@ -208,6 +212,8 @@ public struct ApplyEngine: Sendable {
             // A recreated proxy gets the whole table; changed routes of running services are one switch.
             if recreated || routeChanges { try await table.push() }
         }
+        // 2b. The DNS server and its zones (every enabled project's hosts), before the projects roll out.
+        try await ensureDNS(prepared)
 
         // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
