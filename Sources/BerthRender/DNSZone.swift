@@ -35,11 +35,13 @@ public struct DNSZone: Sendable, Hashable {
 
     /// Every routed host of the zone with the project that routes it (wildcards as `*.name`).
     public var hosts: [(name: String, project: String)] {
-        records.filter { ($0.type == "A" || $0.type == "AAAA") && $0.comment.hasPrefix("project ") }
-            .map { ($0.name, String($0.comment.dropFirst("project ".count))) }
-            .reduce(into: [(name: String, project: String)]()) { list, host in
-                if !list.contains(where: { $0.name == host.name }) { list.append(host) }
+        var list: [(name: String, project: String)] = []
+        for record in records where (record.type == "A" || record.type == "AAAA") && record.comment.hasPrefix("project ") {
+            if !list.contains(where: { $0.name == record.name }) {
+                list.append((record.name, String(record.comment.dropFirst("project ".count))))
             }
+        }
+        return list
     }
 }
 

@@ -50,14 +50,14 @@ import TestSupport
         let path = "dns/example.test.zone"
         let before = try Self.file(first, path)
         // Rendered again, days later, from the same state: the same file, serial included.
-        let again = DNSRenderer.render(state, previous: { first.first { f in f.path == $0 }?.contents }, now: Self.day.addingTimeInterval(86400 * 3))
+        let again = DNSRenderer.render(state, previous: { path in first.first { $0.path == path }?.contents }, now: Self.day.addingTimeInterval(86400 * 3))
         #expect(try Self.file(again, path) == before)
         // One more host: a higher serial, the same day (nn + 1) and days later (that day's first).
         var changed = state
         changed.projects[0].routes[0].hosts.append("new.example.test")
-        let sameDay = DNSRenderer.render(changed, previous: { first.first { f in f.path == $0 }?.contents }, now: Self.day)
+        let sameDay = DNSRenderer.render(changed, previous: { path in first.first { $0.path == path }?.contents }, now: Self.day)
         #expect(DNSRenderer.serial(in: try Self.file(sameDay, path)) == 2025120202)
-        let later = DNSRenderer.render(changed, previous: { first.first { f in f.path == $0 }?.contents }, now: Self.day.addingTimeInterval(86400))
+        let later = DNSRenderer.render(changed, previous: { path in first.first { $0.path == path }?.contents }, now: Self.day.addingTimeInterval(86400))
         #expect(DNSRenderer.serial(in: try Self.file(later, path)) == 2025120301)
         // The other zone did not change: its serial stays.
         #expect(try Self.file(sameDay, "dns/other.test.zone") == (try Self.file(first, "dns/other.test.zone")))

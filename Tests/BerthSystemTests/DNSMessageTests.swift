@@ -66,7 +66,7 @@ import Testing
 
     @Test(arguments: [("127.0.0.1:5353", true), ("[::1]:53", true), ("10.0.0.1", true), ("localhost:53", false), ("127.0.0.1:0", false), ("1.2.3.4:x", false)])
     func serverAddresses(_ text: String, valid: Bool) {
-        #expect((try? DNSClient.socketAddress(text)) != nil == valid)
+        #expect(((try? DNSClient.socketAddress(text)) != nil) == valid)
     }
 
     @Test func noServerOnAPortIsAnErrorNotAHang() throws {
