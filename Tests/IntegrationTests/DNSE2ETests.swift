@@ -46,7 +46,7 @@ extension ApplyE2ETests {
                 let zoneFile = s.stateDir.appendingPathComponent("\(E2E.platformName)/dns/e2e.localhost.zone")
                 #expect(DNSFile.serial(try String(contentsOf: zoneFile, encoding: .utf8)) == serial)
                 // berth dns check asks the DNS stack by default.
-                let check = try await s.berth("dns", ["check"])
+                let check = try await BerthBinary.runAsync(["dns", "check", "-c", s.repo.path])
                 #expect(check.status == 0 && check.stdout.contains("ok      a.dns.e2e.localhost → 127.0.0.1"), "\(check)")
 
                 // Nothing changed: no plan, the same zone file and serial, the same server.
