@@ -76,6 +76,38 @@ extension ApplyE2ETests {
                 #expect(!(await E2E.exists(container: E2E.dnsContainer)))
             }
         }
+
+        @Test func aTenantCreatedThroughTheAPIIsInTheZoneWhenItsDeployEndsAndLeavesItWhenDeleted() async throws {
+            try await E2EScenario.run("dnst-") { s in
+                try s.write("platform.yml", E2E.platformYAML(extra: Self.dns, traefik: true))
+                try s.write("templates/web/compose.yml", E2E.appCompose(replicas: 1))
+                try s.write("templates/web/project.yml", E2E.appProject(host: "${host}"))
+                try await E2EGit.initialize(s.repo)
+                let admin = try await s.createToken("ops", scope: "admin")
+                let daemon = try await ServeDaemon.start(s)
+                defer { daemon.process.kill9() }
+                var serials: [UInt32] = []
+                for team in ["a", "b"] {
+                    let created = await daemon.call("POST", "/v1/projects", token: admin,
+                                                    body: "{\"template\": \"web\", \"name\": \"dnst-\(team)\", \"params\": {\"host\": \"\(team).tenant.e2e.localhost\"}}")
+                    try #require(created.status == 202, "\(created)")
+                    let task = try #require((created.object["task"] as? [String: Any])?["id"] as? String)
+                    #expect(await daemon.waitForTask(task, token: admin)["state"] as? String == "succeeded")
+                    // When the deploy task is done, the server answers for the new host (no further apply).
+                    #expect(await Self.dig("\(team).tenant.e2e.localhost") == "127.0.0.1", "dnst-\(team)")
+                    serials.append(try #require(await Self.serial()))
+                }
+                #expect(serials[1] > serials[0])
+                let removed = await daemon.call("DELETE", "/v1/projects/dnst-a", token: admin)
+                try #require(removed.status == 202, "\(removed)")
+                let teardown = try #require((removed.object["task"] as? [String: Any])?["id"] as? String)
+                #expect(await daemon.waitForTask(teardown, token: admin)["state"] as? String == "succeeded")
+                #expect(await Self.dig("a.tenant.e2e.localhost").isEmpty, "dnst-a's record left the zone")
+                #expect(await Self.dig("b.tenant.e2e.localhost") == "127.0.0.1")
+                #expect(try #require(await Self.serial()) > serials[1])
+                _ = await daemon.stop()
+            }
+        }
     }
 }
 
