@@ -131,6 +131,19 @@ public struct DNSStack: Sendable {
             }
         }
         try await runtime.ensureImage(server.resolvedImage, policy: .missing, credentials: nil)
+        let request = containerRequest(server)
+        let id = try await runtime.createContainer(request)
+        do {
+            try await runtime.start(id)
+        } catch {
+            try? await runtime.remove(id)
+            throw ProxyFailure(message: "the DNS server \(containerName) did not start: \(error)")
+        }
+    }
+
+    /// The server's container: the files mounted at /etc/berth-dns, port 53 published (udp and tcp).
+    /// CoreDNS's image runs `/coredns` (its entrypoint) with `-conf`; Knot's runs `knotd -c`.
+    public func containerRequest(_ server: DNSServerConfig) -> ContainerRequest {
         var service = ComposeService(image: server.resolvedImage)
         service.restart = "unless-stopped"
         service.stopGracePeriod = .seconds(5)
@@ -146,13 +159,7 @@ public struct DNSStack: Sendable {
             PublishedPort(ip: server.address, hostPort: server.port, containerPort: 53, proto: .tcp),
         ]
         request.binds = [(host: directory.path, container: dir)]
-        let id = try await runtime.createContainer(request)
-        do {
-            try await runtime.start(id)
-        } catch {
-            try? await runtime.remove(id)
-            throw ProxyFailure(message: "the DNS server \(containerName) did not start: \(error)")
-        }
+        return request
     }
 
     /// Until every zone's SOA comes back with the serial in its file (bounded by `readyTimeout`).
