@@ -30,6 +30,16 @@ extension RepositoryValidator {
         for record in dns.records where record.type == .CNAME && nameservers.contains(record.name) {
             sink.error(record.location, "'\(record.name)' is a name server of the zone and cannot be a CNAME (RFC 2181 10.3); give it A/AAAA records")
         }
+        // The DNS server publishes udp and tcp on its port: not one the proxy listens on (same address or any).
+        if dns.server.kind != .none {
+            let proxy = platform.proxy
+            let sameAddress = dns.server.address == "0.0.0.0" || proxy.bindAddress == "0.0.0.0" || dns.server.address == proxy.bindAddress
+            var taken: [(Int, String)] = [(proxy.httpPort, "proxy.http_port"), (proxy.httpsPort, "proxy.https_port")]
+            taken += platform.entrypoints.values.sorted { $0.name < $1.name }.map { ($0.port, "entrypoint '\($0.name)'") }
+            if sameAddress, let clash = taken.first(where: { $0.0 == dns.server.port }) {
+                sink.error(dns.location, "dns.server.port \(dns.server.port) is also \(clash.1) on the same address; give the DNS server another port or address")
+            }
+        }
         if dns.server.kind == .knot && !dns.forwarders.isEmpty {
             sink.warning(dns.location, "dns.forwarders are not used with dns.server.kind knot (authoritative only: it answers for the zones and refuses other names); they are rendered into the Corefile for CoreDNS")
         }

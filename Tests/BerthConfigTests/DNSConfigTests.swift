@@ -51,6 +51,8 @@ import TestSupport
         ("dns:\n  addresses: [1.2.3.4]\n  records:\n    - {name: ns.example.test, type: CNAME, value: b.example.test}\n",
          "'ns.example.test' is a name server of the zone and cannot be a CNAME"),
         ("dns:\n  addresses: [1.2.3.4]\n  admin: hostmaster\n", "'admin' in 'dns' must be a mail address"),
+        ("entrypoints:\n  dns: {port: 53, protocol: udp}\ndns:\n  addresses: [1.2.3.4]\n  server: {kind: knot}\n",
+         "dns.server.port 53 is also entrypoint 'dns' on the same address"),
     ]
 
     @Test(arguments: bad)
