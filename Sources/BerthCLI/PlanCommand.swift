@@ -69,7 +69,9 @@ struct PlanCommand: AsyncParsableCommand {
                 .plan(desired: desired, actual: .empty)
         }
         if json {
-            print(JSONOutput.encode(PlanReport(plan, proxyChange: proxyChange), pretty: true), terminator: "")
+            var report = PlanReport(plan, proxyChange: proxyChange)
+            report.dnsChange = dnsChange
+            print(JSONOutput.encode(report, pretty: true), terminator: "")
         } else {
             if let proxyChange { print(options.terminal.paint("+", .green) + " \(proxyChange)") }
             if let dnsChange { print(options.terminal.paint("~", .yellow) + " \(dnsChange)") }

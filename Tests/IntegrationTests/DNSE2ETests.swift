@@ -58,6 +58,9 @@ extension ApplyE2ETests {
                 // A new project: the zone is rewritten with a higher serial, knot reloads it (same container).
                 let replicasOfA = await E2E.containers("dns-a")
                 try s.project("dns-b", compose: E2E.appCompose(replicas: 1), project: E2E.appProject(host: "b.dns.e2e.localhost"))
+                let plan = try await s.berth("plan", ["--live", "--json"])
+                let planned = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any], "\(plan)")
+                #expect((planned["dns_change"] as? String)?.hasPrefix("update the DNS zone e2e.localhost (serial ") == true, "\(planned)")
                 let second = try await s.apply()
                 try #require(second.status == 0, "\(second)")
                 #expect(second.stdout.contains("update the DNS zone e2e.localhost (serial"), "\(second.stdout)")
