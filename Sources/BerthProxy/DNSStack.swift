@@ -100,6 +100,10 @@ public struct DNSStack: Sendable {
             }
             return outcome
         }
+        let keep = container.map { $0.labels["berth.dns.signature"] == signature && $0.actual.running } ?? false
+        // Before anything is written: a port another process holds is an error that changes nothing
+        // (a container to recreate holds its own port: checked once it is gone).
+        if container == nil { try checkPortsFree(server) }
         let files = files(state)
         for (zone, serial) in changedZones(files) { outcome.updated[zone] = serial }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -109,12 +113,13 @@ public struct DNSStack: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasSuffix(".zone") && !wanted.contains(name) {
             try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
-        if let container, container.labels["berth.dns.signature"] == signature, container.actual.running {
+        if let container, keep {
             if !outcome.updated.isEmpty && server.kind == .knot { try await runtime.kill(container.actual.id, signal: "HUP") }
         } else {
             if let container {
                 try await runtime.stop(container.actual.id, timeout: 5)
                 try await runtime.remove(container.actual.id)
+                try checkPortsFree(server)
             }
             try await start(server)
             outcome.recreated = true
@@ -123,13 +128,16 @@ public struct DNSStack: Sendable {
         return outcome
     }
 
-    private func start(_ server: DNSServerConfig) async throws {
+    func checkPortsFree(_ server: DNSServerConfig) throws {
         for udp in [true, false] {
             if let problem = PortCheck.inUse(address: server.address, port: server.port, udp: udp) {
                 throw ProxyFailure(message: "the DNS server cannot publish \(udp ? "udp" : "tcp") \(server.address):\(server.port): it is in use by another process (\(problem)); "
                     + "free it or change dns.server.port / dns.server.address in platform.yml")
             }
         }
+    }
+
+    private func start(_ server: DNSServerConfig) async throws {
         try await runtime.ensureImage(server.resolvedImage, policy: .missing, credentials: nil)
         let request = containerRequest(server)
         let id = try await runtime.createContainer(request)

@@ -93,3 +93,35 @@ import TestSupport
         #expect((try? FileManager.default.contentsOfDirectory(atPath: stack.directory.path))?.isEmpty ?? true)
     }
 }
+
+extension DNSStackTests {
+    /// A port another process holds (here a UDP socket of the test's own on 127.0.0.1): a clear error, and
+    /// nothing is written or created.
+    @Test func aPortInUseIsAnErrorThatChangesNothing() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let state = try Self.state(server: "  server: {kind: knot, address: 127.0.0.1, port: \(port)}")
+        let runtime = MemoryRuntime()
+        let stack = Self.stack(state, runtime, Fixtures.tempDirectory("berth-dns-stack"))
+        defer { Fixtures.cleanup(stack.directory) }
+        do {
+            _ = try await stack.ensure(state, existing: [])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("the DNS server cannot publish udp 127.0.0.1:\(port): it is in use by another process"), "\(error)")
+            #expect("\(error)".contains("change dns.server.port"))
+        }
+        #expect(runtime.log.isEmpty)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: stack.directory.path))?.isEmpty ?? true)
+    }
+}
