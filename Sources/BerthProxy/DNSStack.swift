@@ -131,7 +131,7 @@ public struct DNSStack: Sendable {
     func checkPortsFree(_ server: DNSServerConfig) throws {
         for udp in [true, false] {
             if let problem = PortCheck.inUse(address: server.address, port: server.port, udp: udp) {
-                throw ProxyFailure(message: "the DNS server cannot publish \(udp ? "udp" : "tcp") \(server.address):\(server.port): it is in use by another process (\(problem)); "
+                throw Failure(container: containerName, message: "the DNS server cannot publish \(udp ? "udp" : "tcp") \(server.address):\(server.port): it is in use by another process (\(problem)); "
                     + "free it or change dns.server.port / dns.server.address in platform.yml")
             }
         }
@@ -145,7 +145,7 @@ public struct DNSStack: Sendable {
             try await runtime.start(id)
         } catch {
             try? await runtime.remove(id)
-            throw ProxyFailure(message: "the DNS server \(containerName) did not start: \(error)")
+            throw Failure(container: containerName, message: "the DNS server \(containerName) did not start: \(error)")
         }
     }
 
@@ -197,7 +197,7 @@ public struct DNSStack: Sendable {
         }
         let logs = (try? await runtime.managedContainers().first { $0.actual.name == containerName }).flatMap { $0 }
         let tail = if let logs { (try? await runtime.logs(logs.actual.id, tail: 20)) ?? "" } else { "" }
-        throw ProxyFailure(message: "the DNS server \(containerName) does not serve the zones on \(address) within \(readyTimeout) (\(last))"
+        throw Failure(container: containerName, message: "the DNS server \(containerName) does not serve the zones on \(address) within \(readyTimeout) (\(last))"
             + (tail.isEmpty ? "" : "\nits last log lines:\n\(tail)"))
     }
 }
