@@ -75,6 +75,13 @@ import TestSupport
         #expect(corefile.contains(".:53 {\n    forward . 9.9.9.9 127.0.0.1:5300\n    log\n    errors\n}"))
     }
 
+    @Test func withoutForwardersTheCorefileServesOnlyTheZones() throws {
+        let dns = DNSConfig(zones: ["example.test"], addresses: ["192.0.2.1"], location: Location(file: "platform.yml"))
+        let corefile = DNSRenderer.corefile(dns)
+        #expect(corefile.contains("example.test:53 {"))
+        #expect(!corefile.contains("forward") && !corefile.contains(".:53"))
+    }
+
     @Test func knotConfListsEveryZone() throws {
         let conf = DNSRenderer.knotConfig(zones: ["example.test", "other.test"], listen: "127.0.0.1@5353", zoneDirectory: "/z")
         #expect(conf.contains("listen: 127.0.0.1@5353"))
