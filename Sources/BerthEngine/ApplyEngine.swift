@@ -14,6 +14,8 @@ public struct ApplyOptions: Sendable {
     public var pullPolicy = PullPolicy.missing
     /// Wait this long for another apply's lock; nil fails at once.
     public var waitLock: TimeSpan?
+    /// Shared with other applies of the platform running at once in this process (see `PlatformSession`).
+    public var session: PlatformSession?
 
     public init() {}
 }
@@ -196,21 +198,37 @@ public struct ApplyEngine: Sendable {
         let stack = proxyStack(platform)
         let driver = stack.driver()
         let needsProxy = !desired.routes.isEmpty || stack.current(in: prepared.existing) != nil
-        let table = RouteTable(driver: driver, state: desired,
-                               upstreams: Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed),
-                               addresses: Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a },
-                               record: routeRecord(platform))
+        let upstreams = Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed)
+        let addresses = Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a }
+        let routesFile = routeRecord(platform)
+        let make = { @Sendable in RouteTable(driver: driver, state: desired, upstreams: upstreams, addresses: addresses, record: routesFile) }
+        let table = if let session = options.session {
+            await session.routeTable(projects: plan.projects, desired: desired, upstreams: upstreams, addresses: addresses, make: make)
+        } else {
+            make()
+        }
+        let pushesBefore = await table.pushes
         if Task.isCancelled { return cancelledReport(plan, prepared: prepared, deployment: deployment, started: started, before: "the proxy") }
         if needsProxy {
-            // Only networks that exist or that this plan created (projects outside a --project selection may not).
-            let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
-                if case .createNetwork(let n) = $0 { n.name } else { nil }
-            })
-            let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
-            let recreated = try await stack.ensure(ingressNetworks: ingress, existing: prepared.existing, initial: await table.rendered())
-            let routeChanges = plan.actions.contains { if case .updateRoutes = $0 { true } else { false } }
-            // A recreated proxy gets the whole table; changed routes of running services are one switch.
-            if recreated || routeChanges { try await table.push() }
+            // With a session, one apply at a time sets the proxy up, each seeing what the one before did.
+            await options.session?.beginProxyWork()
+            do {
+                let existing = options.session == nil ? prepared.existing
+                    : try await runtime.managedContainers().filter { $0.platform == platform.name }
+                // Only networks that exist or that this plan created (projects outside a --project selection may not).
+                let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
+                    if case .createNetwork(let n) = $0 { n.name } else { nil }
+                })
+                let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
+                let recreated = try await stack.ensure(ingressNetworks: ingress, existing: existing, initial: await table.rendered())
+                let routeChanges = plan.actions.contains { if case .updateRoutes = $0 { true } else { false } }
+                // A recreated proxy gets the whole table; changed routes of running services are one switch.
+                if recreated || routeChanges { try await table.push() }
+            } catch {
+                await options.session?.endProxyWork()
+                throw error
+            }
+            await options.session?.endProxyWork()
         }
         // 2b. The DNS server and its zones (every enabled project's hosts), before the projects roll out.
         try await ensureDNS(prepared)
@@ -262,7 +280,7 @@ public struct ApplyEngine: Sendable {
         }
         let ordered = projectNames.compactMap { results[$0] }
         let historyErrors = record(ordered, desired: desired, deployment: deployment, started: started)
-        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes,
+        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes - pushesBefore,
                                  historyError: historyErrors.isEmpty ? nil
                                      : "the deployment history could not be written: " + historyErrors.joined(separator: "; "))
         events(ApplyEvent(.finished, message: report.cancelled ? "apply cancelled" : report.succeeded ? "apply succeeded" : "apply finished with failures"))

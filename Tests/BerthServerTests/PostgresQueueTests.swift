@@ -13,8 +13,8 @@ struct PostgresQueueTests {
             let storeA = try await PostgresTaskStore.open(url)
             let storeB = try await PostgresTaskStore.open(url)
             defer { storeA.close(); storeB.close() }
-            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(1))
-            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(1))
+            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(2))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(2))
             let runner = ScriptedRunner()
             let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
             let first = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
@@ -22,7 +22,7 @@ struct PostgresQueueTests {
             #expect(runner.startedIDs == [first.id])
             let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
             // Three lease lengths later the task is still A's: renewed every third of the lease.
-            for _ in 0..<6 {
+            for _ in 0..<12 {
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await b.claim() == nil)
             }

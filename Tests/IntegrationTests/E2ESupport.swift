@@ -173,6 +173,17 @@ enum E2E {
         await exec(container, "timeout 6 nc -w 2 \(host) \(port) </dev/null >/dev/null 2>&1").status == 0
     }
 
+    /// `canConnect`, tried again for up to `seconds`: for a positive check of a service that has no health
+    /// check (it may not listen yet when the apply returns). Negative checks stay with `canConnect`.
+    static func connects(from container: String, to host: String, port: Int, within seconds: Double = 15) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if await canConnect(from: container, to: host, port: port) { return true }
+            try? await Task.sleep(for: .milliseconds(500))
+        } while Date() < deadline
+        return false
+    }
+
     /// IP address of a container on a network.
     static func address(of container: String, on network: String) async -> String? {
         let out = await E2ECommand.docker(["inspect", "-f", "{{with index .NetworkSettings.Networks \"\(network)\"}}{{.IPAddress}}{{end}}", container])

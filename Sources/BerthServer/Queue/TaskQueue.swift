@@ -21,7 +21,12 @@ public actor TaskQueue {
     private(set) var running: [String: DeployTask] = [:]
     private var handles: [String: Task<Void, Never>] = [:]
     private var stopReasons: [String: StopReason] = [:]
-    private var dirty = true
+    /// Something may be claimable (a task was queued, claimed or ended here); setting it wakes the workers.
+    private var dirty = true {
+        didSet { if dirty { wake.yield() } }
+    }
+    /// The workers' wake-up signal: at most one pending, so a burst of changes wakes them once.
+    private let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     /// Counts the tasks that ended here: the read side's status snapshot is taken anew after each.
     public private(set) var finishedCount = 0
     private var lastScan = ContinuousClock.now
@@ -132,6 +137,21 @@ public actor TaskQueue {
             return task
         }
         return nil
+    }
+
+    /// Returns when something may be claimable here, or after `limit` (another daemon, a timer). For the one
+    /// loop that claims: the signal has a single consumer.
+    func waitForWork(upTo limit: Duration) async {
+        let wakeups = wakeups
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var signal = wakeups.makeAsyncIterator()
+                _ = await signal.next()
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     func attach(_ id: String, handle: Task<Void, Never>) {

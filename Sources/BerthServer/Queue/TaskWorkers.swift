@@ -33,7 +33,9 @@ public struct TaskWorkers: Service {
         // stop at once); `shutdown()` decides when they stop.
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try await claimAll()
-            try? await Task.sleep(for: .milliseconds(100))  // cancelled sleep: the loop condition ends it
+            // Woken at once by a task queued or ended here; at least every 250 ms for the loop condition (a
+            // graceful shutdown) and for tasks another process queued.
+            await queue.waitForWork(upTo: .milliseconds(250))
         }
         await shutdown()
         onShutdown()
