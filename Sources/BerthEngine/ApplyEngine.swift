@@ -230,8 +230,8 @@ public struct ApplyEngine: Sendable {
             }
             await options.session?.endProxyWork()
         }
-        // 2b. The DNS server and its zones (every enabled project's hosts), before the projects roll out.
-        try await ensureDNS(prepared)
+        // 2b. The DNS server and its zones, before the projects roll out (ApplyEngine+DNS).
+        try await ensureDNS(prepared, table: table, session: options.session)
 
         // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
