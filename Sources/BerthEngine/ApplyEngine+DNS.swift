@@ -19,7 +19,7 @@ extension ApplyEngine {
         let platform = prepared.desired.platform
         let stack = dnsStack(platform)
         let serving = (platform.dns?.server.kind ?? DNSServerKind.none) != DNSServerKind.none
-        guard serving || stack.current(in: prepared.existing) != nil || session != nil else { return }
+        guard serving || stack.current(in: prepared.existing) != nil else { return }
         await session?.beginProxyWork()
         let outcome: DNSStack.Outcome
         do {
