@@ -45,6 +45,7 @@ public struct DNSStack: Sendable {
     /// The server's files as they would be written now (paths relative to `directory`).
     public func files(_ state: DesiredState, now: Date = Date()) -> [RenderedFile] {
         let prefix = DNSRenderer.directory + "/"
+        // A file that cannot be read counts as none: the zone then gets a new (higher) serial, which is harmless.
         return DNSRenderer.render(state, previous: { path in
             try? String(contentsOf: directory.appendingPathComponent(String(path.dropFirst(prefix.count))), encoding: .utf8)
         }, now: now).map { RenderedFile(path: String($0.path.dropFirst(prefix.count)), contents: $0.contents) }
@@ -195,8 +196,9 @@ public struct DNSStack: Sendable {
             last = pending.joined(separator: "; ")
             try await Task.sleep(for: .milliseconds(200))
         }
-        let logs = (try? await runtime.managedContainers().first { $0.actual.name == containerName }).flatMap { $0 }
-        let tail = if let logs { (try? await runtime.logs(logs.actual.id, tail: 20)) ?? "" } else { "" }
+        // The log lines only explain the failure: without them the error still says what is wrong.
+        let container = try? await runtime.managedContainers().first { $0.actual.name == containerName }
+        let tail = if let container { (try? await runtime.logs(container.actual.id, tail: 20)) ?? "" } else { "" }
         throw Failure(container: containerName, message: "the DNS server \(containerName) does not serve the zones on \(address) within \(readyTimeout) (\(last))"
             + (tail.isEmpty ? "" : "\nits last log lines:\n\(tail)"))
     }

@@ -1,4 +1,5 @@
 import BerthSystem
+import Foundation
 import Testing
 
 @Suite struct DNSMessageTests {
@@ -75,5 +76,17 @@ import Testing
         let clock = ContinuousClock()
         let elapsed = clock.measure { #expect(throws: DNSClient.Failure.self) { try client.query("example.test", .a) } }
         #expect(elapsed < .seconds(3))
+    }
+}
+
+extension DNSMessageTests {
+    @Test func theSystemResolverIsTheFirstNameserverOfResolvConf() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("resolv-\(UUID().uuidString.prefix(8)).conf").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "# generated\nsearch example.test\nnameserver 127.0.0.53\nnameserver 10.0.0.1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(DNSClient.systemResolver(resolvConf: path) == "127.0.0.53:53")
+        try "nameserver\t::1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(DNSClient.systemResolver(resolvConf: path) == "[::1]:53")
+        #expect(DNSClient.systemResolver(resolvConf: path + ".missing") == nil)
     }
 }
