@@ -20,6 +20,8 @@ public struct PlatformConfig: Sendable, Hashable {
     /// `secrets.age_recipients`: the age public keys a new `secrets.enc.env` is encrypted for when the
     /// repository has no `.sops.yaml` (`berth secrets set` / `edit`).
     public var ageRecipients: [String] = []
+    /// `dns`: the zones Berth renders and may serve (nil: no DNS). See DNSConfig.
+    public var dns: DNSConfig?
 
     public init(
         domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),

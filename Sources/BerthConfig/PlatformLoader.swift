@@ -11,6 +11,7 @@ struct PlatformLoader {
         guard let top = Fields(root, what: Self.file, known: [
             "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
             "secrets",
+            "dns",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -157,6 +158,10 @@ struct PlatformLoader {
         }
         if let value = top["registries"] {
             p.registries = registries(value)
+        }
+        // DNS for every host (zones, records, the DNS stack): DNSLoader.
+        if let f = top.fields("dns", known: DNSLoader.keys) {
+            p.dns = DNSLoader(sink: sink).load(f, domain: p.domain)
         }
         return p
     }

@@ -32,8 +32,10 @@ public struct PreparedApply: Sendable {
     public var proxyChange: String?
     /// The upstream hosts the running proxy routes to (empty when there is no running proxy).
     public var routed: Set<String>
+    /// Set when the DNS server (`dns.server`) or one of its zones changes (DNSStack).
+    public var dnsChange: String? = nil
 
-    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
+    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil || dnsChange != nil }
 }
 
 /// Executes plans against Docker and the proxy.
@@ -156,8 +158,10 @@ public struct ApplyEngine: Sendable {
                 proxyChange = "create the proxy \(what)"
             }
         }
-        return PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
-                             proxyChange: proxyChange, routed: routed)
+        var prepared = PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
+                                     proxyChange: proxyChange, routed: routed)
+        prepared.dnsChange = dnsStack(platform).pendingChange(desired, existing: existing)
+        return prepared
     }
 
     /// Executes the plan. Cancellation (the task's) is checked between phases and before each
@@ -226,6 +230,8 @@ public struct ApplyEngine: Sendable {
             }
             await options.session?.endProxyWork()
         }
+        // 2b. The DNS server and its zones, before the projects roll out (ApplyEngine+DNS).
+        try await ensureDNS(prepared, table: table, session: options.session)
 
         // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,

@@ -20,6 +20,8 @@ enum E2E {
     static let proxyContainer = "berth-e2e-localhost-proxy"
     static let proxyNetwork = "berth-e2e-localhost_proxy"
     static let lockContainer = "berth-e2e-localhost-lock"
+    /// The platform's DNS server (dns.server), when a test runs one.
+    static let dnsContainer = "berth-e2e-localhost-dns"
     static let traefikImage = "berth/traefik:3.7"
     /// Traefik's API port for the tests' platform (on 127.0.0.1).
     static let traefikAPIPort = 18089
@@ -306,7 +308,7 @@ final class E2EScenario: @unchecked Sendable {
     /// network, and the deploy lock network.
     func removeLeftovers() async {
         let containers = await E2ECommand.dockerLines(["ps", "-a", "--format", "{{.Names}}"])
-            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer
+            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer || $0 == E2E.dnsContainer
                 || $0.hasPrefix("berth-\(prefix)") }
         if !containers.isEmpty { await E2ECommand.docker(["rm", "-f", "-v"] + containers) }
         let networks = await E2ECommand.dockerLines(["network", "ls", "--format", "{{.Name}}"])
