@@ -15,16 +15,19 @@ import TestSupport
         platform = try DesiredStateBuilder(repository: Fixtures.load(Fixtures.homelab)).build().platform
     }
 
+    /// An in-memory runtime, an engine on it (the lock needs no state directory) and a new session.
+    static func parts() -> (MemoryRuntime, ApplyEngine, PlatformSession) {
+        let runtime = MemoryRuntime()
+        let unused = FileManager.default.temporaryDirectory.appendingPathComponent("berth-session-\(UUID().uuidString)")
+        return (runtime, ApplyEngine(runtime: runtime, stateDirectory: unused), PlatformSession())
+    }
+
     func lockContainers(_ runtime: MemoryRuntime) -> Int {
         runtime.state.withLock { s in s.containers.values.filter { $0.name == platform.lockName }.count }
     }
 
     @Test func appliesOfASessionHoldOneLockTogetherAndTheLastOneReleasesIt() async throws {
-        let runtime = MemoryRuntime()
-        let state = Fixtures.tempDirectory("berth-session")
-        defer { Fixtures.cleanup(state) }
-        let engine = ApplyEngine(runtime: runtime, stateDirectory: state)
-        let session = PlatformSession()
+        let (runtime, engine, session) = Self.parts()
         let inside = Mutex((now: 0, most: 0, open: false))
         // Each body stays inside until the test lets them go (at most 10 s).
         let body = { @Sendable () async throws -> Void in
@@ -51,11 +54,7 @@ import TestSupport
     }
 
     @Test func aFailingApplyLeavesTheLockToTheOthers() async throws {
-        let runtime = MemoryRuntime()
-        let state = Fixtures.tempDirectory("berth-session")
-        defer { Fixtures.cleanup(state) }
-        let engine = ApplyEngine(runtime: runtime, stateDirectory: state)
-        let session = PlatformSession()
+        let (runtime, engine, session) = Self.parts()
         struct Boom: Error {}
         let lockName = platform.lockName
         let failing = Task {
