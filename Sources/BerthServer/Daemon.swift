@@ -1,4 +1,5 @@
 import BerthConfig
+import BerthSystem
 import Foundation
 import Hummingbird
 import Logging
@@ -59,6 +60,9 @@ public enum Daemon {
     }
 
     public static func run(_ configuration: DaemonConfiguration, ready: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        // glibc gives every thread that allocates its own malloc arena (each keeps what it freed resident): with
+        // NIO's and the workers' threads that is much of an idle daemon's memory. Two arenas are plenty.
+        ProcessMemory.limitMallocArenas(2)
         var logger = Logger(label: "berth.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         // The repository must load before the daemon starts: a typo is an error now, not at the first deploy.

@@ -6,3 +6,6 @@
 int berth_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 int berth_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 int berth_pipe_cloexec(int fds[2]);
+
+// At most `count` malloc arenas (glibc's M_ARENA_MAX); 0 on failure. No-op elsewhere.
+int berth_limit_malloc_arenas(int count);
