@@ -32,6 +32,7 @@ struct RepositoryValidator {
         validateNetworks()
         validateContainerNames()
         validateACME()
+        validateBackups()
     }
 
     /// Compose `container_name`: one container per name on the engine, so no two services may ask for one,
