@@ -11,11 +11,28 @@ extension BackupRunner {
         let postgres = try await databaseContainer(project, database)
         try await restic.ensureRepository()
         let tags = BackupRecord.tags(platform: platformName, project: project.name, kind: .database, target: database.database)
-        let tables = try await postgres.tables(database.database)
+        // One transaction's snapshot for the counts and the dump: the counts are exactly what the dump holds.
+        let session = try PsqlSession(docker: docker, container: postgres.container, user: database.user, database: database.database,
+                                      scratch: work.appendingPathComponent("tmp"))
+        let exported = try await session.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_export_snapshot();",
+                                              step: "exporting a snapshot of \(database.database)", timeout: timeout)
+        guard let dumpSnapshot = exported.first?.first, !dumpSnapshot.isEmpty else {
+            await session.finish()
+            throw BackupError(.dumpFailed, "PostgreSQL exported no snapshot for database \(database.database)")
+        }
+        let names = try await session.rows(Postgres.tableNamesSQL, step: "listing the tables of \(database.database)", timeout: timeout).compactMap(\.first)
+        let tables = names.isEmpty ? [] : Postgres.parseCounts(try await session.rows(Postgres.countsSQL(names), step: "counting the rows of \(database.database)", timeout: timeout))
         let backup = try restic.stdinCommand(["backup", "--json", "--host", platformName, "--stdin", "--stdin-filename", Self.dumpFile(database)]
                                              + tags.flatMap { ["--tag", $0] })
         let pipe = StreamPipe(timeout: timeout, scratch: work.appendingPathComponent("tmp"))
-        let result = try await pipe.run(postgres.dump(database.database), backup)
+        let result: StreamPipe.Result
+        do {
+            result = try await pipe.run(postgres.dump(database.database, snapshot: dumpSnapshot), backup)
+        } catch {
+            await session.finish()
+            throw error
+        }
+        await session.finish()
         let summary = result.consumer.succeeded ? Restic.summarySnapshot(result.consumerStdout) : nil
         guard result.producer.succeeded, !result.timedOut else {
             var forgotten = ""

@@ -22,22 +22,30 @@ struct Postgres: Sendable {
     static func ident(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
+    static let tableNamesSQL = """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1;
+        """
+
+    /// One query per table: its name, row count, and md5 over the sorted md5 of each row's text.
+    static func countsSQL(_ names: [String]) -> String {
+        names.map { "SELECT \(literal($0)), count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') FROM ONLY \($0) t;" }
+            .joined(separator: "\n")
+    }
+
+    static func parseCounts(_ rows: [[String]]) -> [TableDigest] {
+        rows.compactMap { row in
+            guard row.count == 3, let count = Int(row[1]) else { return nil }
+            return TableDigest(table: row[0], rows: count, checksum: row[2])
+        }
+    }
+
     /// Every ordinary table's row count and checksum, all read in one repeatable-read transaction.
     func tables(_ database: String) async throws -> [TableDigest] {
-        let names = try await psql(database, """
-            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1;
-            """, step: "listing the tables of \(database)").compactMap(\.first)
+        let names = try await psql(database, Self.tableNamesSQL, step: "listing the tables of \(database)").compactMap(\.first)
         guard !names.isEmpty else { return [] }
-        var sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n"
-        for name in names {
-            sql += "SELECT \(Self.literal(name)), count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') FROM ONLY \(name) t;\n"
-        }
-        sql += "COMMIT;\n"
-        return try await psql(database, sql, step: "counting the rows of \(database)").compactMap { row in
-            guard row.count == 3, let rows = Int(row[1]) else { return nil }
-            return TableDigest(table: row[0], rows: rows, checksum: row[2])
-        }
+        let sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n\(Self.countsSQL(names))\nCOMMIT;\n"
+        return Self.parseCounts(try await psql(database, sql, step: "counting the rows of \(database)"))
     }
 
     func exists(_ database: String) async throws -> Bool {
@@ -67,8 +75,9 @@ struct Postgres: Sendable {
             """, step: "swapping the restored database in")
     }
 
-    func dump(_ database: String) -> StreamPipe.Command {
-        docker.command(["exec", container, "pg_dump", "-U", user, "-d", database, "-Fc"])
+    /// `snapshot`: an exported snapshot (`pg_export_snapshot()`) the dump reads, instead of its own.
+    func dump(_ database: String, snapshot: String? = nil) -> StreamPipe.Command {
+        docker.command(["exec", container, "pg_dump", "-U", user, "-d", database, "-Fc"] + (snapshot.map { ["--snapshot=\($0)"] } ?? []))
     }
 
     func restore(into database: String) -> StreamPipe.Command {

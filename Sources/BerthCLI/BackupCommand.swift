@@ -1,6 +1,8 @@
 import ArgumentParser
 import BerthBackup
 import BerthConfig
+import BerthEngine
+import BerthRuntime
 import Foundation
 
 /// `berth backup run|list|restore|verify|forget`: restic backups of the volumes and databases listed
@@ -33,6 +35,18 @@ struct BackupOptions: ParsableArguments {
 
     @Option(name: .customLong("state-dir"), help: "Where Berth keeps its state; backup records are in <state-dir>/<platform>/backups (default BERTH_STATE_DIR or /var/lib/berth).")
     var stateDir: String?
+
+    @Option(name: .customLong("wait-lock"), help: "Wait this long for a running apply to release the deploy lock (run and restore hold it).")
+    var waitLock: TimeSpan?
+
+    /// Runs `body` holding the platform's deploy lock: a backup that stops services, or a restore that
+    /// swaps data, never races an apply.
+    func locked<T: Sendable>(_ runner: BackupRunner, _ body: () async throws -> T) async throws -> T {
+        let runtime: DockerRuntime
+        do { runtime = try await DockerRuntime.connect(host: dockerHost) } catch { throw engineFailure(error) }
+        let engine = ApplyEngine(runtime: runtime, stateDirectory: runner.stateDirectory)
+        return try await engine.withLock(runner.repository.platform, wait: waitLock) { try await body() }
+    }
 
     func runner() throws -> BackupRunner {
         let repository = try options.load()
@@ -77,13 +91,13 @@ struct BackupRunCommand: AsyncParsableCommand {
         let records: [BackupRecord]
         if let project, target.volume != nil || target.database != nil {
             do {
-                records = [try await runner.run(project: project, volume: target.volume, database: target.database)]
+                records = [try await backup.locked(runner) { try await runner.run(project: project, volume: target.volume, database: target.database) }]
             } catch let error as BackupRunError {
                 if json { try printJSON([error.record]) }
                 throw error
             }
         } else {
-            records = try await runner.runAll(project: project)
+            records = try await backup.locked(runner) { try await runner.runAll(project: project) }
         }
         if json { try printJSON(records) } else {
             for r in records { print(BackupListCommand.line(r)) }
@@ -149,7 +163,8 @@ struct BackupRestoreCommand: AsyncParsableCommand {
     func run() async throws {
         let runner = try backup.runner()
         let t = try runner.targets(project: project, volume: target.volume, database: target.database)[0]
-        let report = try await runner.restore(project: project, target: t, snapshot: snapshot, mode: to.map { .beside($0) } ?? .swap)
+        let mode: BackupRunner.RestoreMode = to.map { .beside($0) } ?? .swap
+        let report = try await backup.locked(runner) { try await runner.restore(project: project, target: t, snapshot: snapshot, mode: mode) }
         if json { try printJSON(report); return }
         if report.swapped {
             print("Restored \(project)/\(report.target) from snapshot \(report.snapshot.prefix(8)): verified, swapped in; the previous data is kept as \(report.previousKeptAs ?? "?").")

@@ -22,14 +22,16 @@ extension ApplyE2ETests {
               pgdata: {}
 
             """
-        static let project = """
+        static func project(broken: Bool) -> String {
+            """
             backups:
               volumes: [{name: data, stop: true}]
               databases:
                 - {service: db, database: notes, user: notes}
-                - {service: db, database: broken, user: app}
+            \(broken ? "    - {service: db, database: broken, user: app}" : "")
 
             """
+        }
 
         static let password = "restic-pw-" + UUID().uuidString
 
@@ -91,13 +93,13 @@ extension ApplyE2ETests {
             func filesContainer() async -> String? { await E2E.runningContainers("bk-notes").first { $0.contains("-files-") } }
         }
 
-        static func withWorld(_ body: (World) async throws -> Void) async throws {
+        static func withWorld(broken: Bool = false, _ body: (World) async throws -> Void) async throws {
             try await E2ESeaweed.run { weed in
                 try await E2EWebhook.run { hook in
                     try await E2EScenario.run("bk-") { s in
                         let prefix = "run-\(UUID().uuidString.prefix(8).lowercased())"
                         try s.write("platform.yml", platform(prefix: prefix))
-                        try s.project("bk-notes", compose: compose, project: project)
+                        try s.project("bk-notes", compose: compose, project: project(broken: broken))
                         let applied = try await s.apply()
                         try #require(applied.status == 0, "\(applied)")
                         let world = World(s: s, weed: weed, hook: hook, prefix: prefix, environment: [
@@ -179,21 +181,24 @@ extension ApplyE2ETests {
                 #expect(besideAgain.status == 3 && besideAgain.stderr.contains("notes_copy already exists"), "\(besideAgain)")
 
                 // Verification drill: scratch copies restored, compared and removed.
-                let verify = try await w.backup(["verify", "bk-notes", "--volume", "data"])
-                #expect(verify.status == 0 && verify.stdout.contains("bk-notes/volume/data  verified"), "\(verify)")
-                let verifyDB = try await w.backup(["verify", "bk-notes", "--database", "notes"])
-                #expect(verifyDB.status == 0 && verifyDB.stdout.contains("2 tables, 2003 rows"), "\(verifyDB)")
+                let verify = try await w.backup(["verify", "bk-notes"])
+                #expect(verify.status == 0 && verify.stdout.contains("bk-notes/volume/data  verified") && verify.stdout.contains("bk-notes/database/notes  verified  snapshot"), "\(verify)")
+                #expect(verify.stdout.contains("2 tables, 2003 rows"), "\(verify)")
                 #expect(await E2ECommand.dockerLines(["volume", "ls", "-q"]).filter { $0.contains("_drill_") }.isEmpty)
                 #expect(try await w.psql("SELECT count(*) FROM pg_database WHERE datname LIKE '%drill%'") == "0")
 
-                // Retention keep_last 2: the third backup of the volume forgets the first, and only it.
+                // Retention: with keep_last 2 a second backup of the volume keeps both; with keep_last 1 the
+                // next one forgets the older two, and only them.
                 let first = await w.snapshots("volume=data")
-                for _ in 0..<2 {
-                    let again = try await w.backup(["run", "bk-notes", "--volume", "data"])
-                    try #require(again.status == 0, "\(again)")
-                }
+                let second = try await w.backup(["run", "bk-notes", "--volume", "data"])
+                try #require(second.status == 0, "\(second)")
+                let two = await w.snapshots("volume=data")
+                #expect(two.count == 2 && two.contains(first[0]), "\(first) → \(two)")
+                try w.s.write("platform.yml", Self.platform(prefix: w.prefix, keepLast: 1))
+                let third = try await w.backup(["run", "bk-notes", "--volume", "data"])
+                try #require(third.status == 0, "\(third)")
                 let after = await w.snapshots("volume=data")
-                #expect(after.count == 2 && !after.contains(first[0]), "\(first) → \(after)")
+                #expect(after.count == 1 && !two.contains(after[0]), "\(two) → \(after)")
                 #expect(await w.snapshots("database=notes").count == 1, "other targets keep their snapshots")
                 let listed = try await w.backup(["list"])
                 #expect(listed.stdout.contains("(forgotten)"), "\(listed)")
@@ -202,7 +207,7 @@ extension ApplyE2ETests {
         }
 
         @Test func failuresAreLoudNotifiedAndLeaveThePreviousBackupsIntact() async throws {
-            try await Self.withWorld { w in
+            try await Self.withWorld(broken: true) { w in
                 let files = try #require(await w.filesContainer())
                 #expect(await E2E.exec(files, "echo keep > /data/keep").status == 0)
                 let baseline = try await w.backup(["run", "bk-notes", "--volume", "data"])
@@ -227,6 +232,10 @@ extension ApplyE2ETests {
                 #expect(bytes > 100_000, "the dump failed midway, after the first table's data (\(bytes) bytes)")
                 #expect(await w.snapshots("database=broken").isEmpty, "no snapshot of the failed dump is left")
 
+                // A password variable that is not set: named with what to do; nothing is stopped or written to the repository.
+                let unset = try await w.backup(["run", "bk-notes", "--volume", "data"], environment: ["BK_RESTIC_PW": ""])
+                #expect(unset.status == 3 && unset.stderr.contains("credential BK_RESTIC_PW is not set") && unset.stderr.contains("berth secrets set --platform BK_RESTIC_PW"), "\(unset)")
+
                 // A wrong password, an unreachable endpoint, a key that may not write.
                 let wrong = try await w.backup(["run", "bk-notes", "--volume", "data"], environment: ["BK_RESTIC_PW": "not-the-password-123"])
                 #expect(wrong.status == 3 && wrong.stderr.contains("wrong password"), "\(wrong)")
@@ -241,8 +250,9 @@ extension ApplyE2ETests {
 
                 // Each failure was posted to the webhook, with its code; none counts as a backup.
                 let posts = w.hook.posts
-                #expect(posts.count == 4 && posts.allSatisfy { $0["state"] as? String == "failed" }, "\(posts)")
-                #expect(posts.compactMap { ($0["error"] as? [String: Any])?["code"] as? String } == ["dump_failed", "restic_failed", "restic_failed", "restic_failed"], "\(posts)")
+                #expect(posts.count == 5 && posts.allSatisfy { $0["state"] as? String == "failed" }, "\(posts)")
+                #expect(posts.compactMap { ($0["error"] as? [String: Any])?["code"] as? String }
+                    == ["dump_failed", "backup_credential_missing", "restic_failed", "restic_failed", "restic_failed"], "\(posts)")
                 #expect(await E2E.exec(files, "test -f /data/keep").status == 0, "the service was started again after each failure")
 
                 // The previous backup is intact and restores.
@@ -250,7 +260,7 @@ extension ApplyE2ETests {
                 let verify = try await w.backup(["verify", "bk-notes", "--volume", "data"])
                 #expect(verify.status == 0 && verify.stdout.contains("verified"), "\(verify)")
                 let list = try await w.backup(["list"])
-                #expect(list.stdout.components(separatedBy: "FAILED").count - 1 == 4, "\(list)")
+                #expect(list.stdout.components(separatedBy: "FAILED").count - 1 == 5, "\(list)")
             }
         }
     }
