@@ -21,14 +21,21 @@ extension BackupRunner {
             throw BackupError(.dumpFailed, "PostgreSQL exported no snapshot for database \(database.database)")
         }
         let names = try await session.rows(Postgres.tableNamesSQL, step: "listing the tables of \(database.database)", timeout: timeout).compactMap(\.first)
-        let tables = names.isEmpty ? [] : Postgres.parseCounts(try await session.rows(Postgres.countsSQL(names), step: "counting the rows of \(database.database)", timeout: timeout))
+        // The counts run in the session while pg_dump reads the same snapshot.
+        let timeout = self.timeout
+        let counting = Task { () throws -> [TableDigest] in
+            names.isEmpty ? [] : Postgres.parseCounts(try await session.rows(Postgres.countsSQL(names), step: "counting the rows of \(database.database)", timeout: timeout))
+        }
         let backup = try restic.stdinCommand(["backup", "--json", "--host", platformName, "--stdin", "--stdin-filename", Self.dumpFile(database)]
                                              + tags.flatMap { ["--tag", $0] })
         let pipe = StreamPipe(timeout: timeout, scratch: work.appendingPathComponent("tmp"))
         let result: StreamPipe.Result
+        let tables: [TableDigest]
         do {
             result = try await pipe.run(postgres.dump(database.database, snapshot: dumpSnapshot), backup)
+            tables = try await counting.value
         } catch {
+            _ = await counting.result  // the session is not used by two at once
             await session.finish()
             throw error
         }

@@ -100,7 +100,7 @@ extension BackupRunner {
         log("stopping \(containers.count) container(s) that use \(current)")
         try await docker.stop(containers)
         do {
-            try rename(keepPath, aside: true)
+            try removeEmptyDirectory(keepPath)
             try move(currentPath, to: keepPath)
             do { try move(restoredPath, to: currentPath) } catch {
                 try move(keepPath, to: currentPath)  // put the current data back
@@ -117,7 +117,7 @@ extension BackupRunner {
     }
 
     /// Removes the (empty) data directory of a fresh volume so that another can be renamed there.
-    private func rename(_ path: String, aside: Bool) throws {
+    private func removeEmptyDirectory(_ path: String) throws {
         guard rmdir(path) == 0 else { throw BackupError(.restoreFailed, "cannot prepare \(path): \(String(cString: strerror(errno)))") }
     }
 

@@ -84,6 +84,14 @@ public struct BackupRunner: Sendable {
         repository.projects.filter { p in p.config.backups.map { !($0.volumes.isEmpty && $0.databases.isEmpty) } ?? false }.map(\.name)
     }
 
+    /// When a project's backups run (5-field cron or @daily…): its own `backups.schedule`, else the
+    /// platform's default; nil when the project backs up nothing (for `berth serve`'s scheduler).
+    public func schedule(project name: String) -> String? {
+        guard let project = repository.projects.first(where: { $0.name == name }), let backups = project.config.backups,
+              !(backups.volumes.isEmpty && backups.databases.isEmpty), let platform = repository.platform.backups else { return nil }
+        return backups.schedule ?? platform.schedule
+    }
+
     /// The Docker name of a project's volume (compose `name`, else `<project>_<key>`).
     func volumeName(_ project: Project, _ key: String) -> String {
         project.compose.volumes[key]?.name ?? "\(project.name)_\(key)"
