@@ -93,12 +93,12 @@ extension ApplyE2ETests {
             func filesContainer() async -> String? { await E2E.runningContainers("bk-notes").first { $0.contains("-files-") } }
         }
 
-        static func withWorld(broken: Bool = false, _ body: (World) async throws -> Void) async throws {
+        static func withWorld(broken: Bool = false, onSuccess: Bool = false, _ body: (World) async throws -> Void) async throws {
             try await E2ESeaweed.run { weed in
                 try await E2EWebhook.run { hook in
                     try await E2EScenario.run("bk-") { s in
                         let prefix = "run-\(UUID().uuidString.prefix(8).lowercased())"
-                        try s.write("platform.yml", platform(prefix: prefix))
+                        try s.write("platform.yml", platform(prefix: prefix, onSuccess: onSuccess))
                         try s.project("bk-notes", compose: compose, project: project(broken: broken))
                         let applied = try await s.apply()
                         try #require(applied.status == 0, "\(applied)")
@@ -207,13 +207,16 @@ extension ApplyE2ETests {
         }
 
         @Test func failuresAreLoudNotifiedAndLeaveThePreviousBackupsIntact() async throws {
-            try await Self.withWorld(broken: true) { w in
+            try await Self.withWorld(broken: true, onSuccess: true) { w in
                 let files = try #require(await w.filesContainer())
                 #expect(await E2E.exec(files, "echo keep > /data/keep").status == 0)
                 let baseline = try await w.backup(["run", "bk-notes", "--volume", "data"])
                 try #require(baseline.status == 0, "\(baseline)")
                 let snapshots = await w.snapshots("volume=data")
                 try #require(snapshots.count == 1)
+                let success = w.hook.posts
+                #expect(success.count == 1 && success.first?["state"] as? String == "succeeded" && success.first?["snapshot"] as? String == snapshots.first,
+                        "on_success: the succeeded backup is posted too: \(success)")
 
                 // A dump that fails midway: pg_dump stops at a table with forced row-level security, after
                 // it has written the first table's data. restic alone would keep the truncated stream.
@@ -249,7 +252,7 @@ extension ApplyE2ETests {
                 #expect(!(wrong.output + unreachable.output + readOnly.output).contains(w.weed.readerSecret))
 
                 // Each failure was posted to the webhook, with its code; none counts as a backup.
-                let posts = w.hook.posts
+                let posts = Array(w.hook.posts.dropFirst())
                 #expect(posts.count == 5 && posts.allSatisfy { $0["state"] as? String == "failed" }, "\(posts)")
                 #expect(posts.compactMap { ($0["error"] as? [String: Any])?["code"] as? String }
                     == ["dump_failed", "backup_credential_missing", "restic_failed", "restic_failed", "restic_failed"], "\(posts)")
@@ -261,6 +264,18 @@ extension ApplyE2ETests {
                 #expect(verify.status == 0 && verify.stdout.contains("verified"), "\(verify)")
                 let list = try await w.backup(["list"])
                 #expect(list.stdout.components(separatedBy: "FAILED").count - 1 == 5, "\(list)")
+
+                // The volume itself destroyed: apply creates it again, empty; the restore brings the data back.
+                await E2ECommand.docker(["rm", "-f", files])
+                #expect(await E2ECommand.docker(["volume", "rm", "bk-notes_data"]).status == 0)
+                let reapplied = try await w.s.apply()
+                try #require(reapplied.status == 0, "\(reapplied)")
+                let empty = await w.listing("bk-notes_data")
+                #expect(!empty.contains("keep"), "\(empty)")
+                let restored = try await w.backup(["restore", "bk-notes", "--volume", "data"])
+                #expect(restored.status == 0, "\(restored)")
+                let back = try #require(await w.filesContainer())
+                #expect(await E2E.exec(back, "cat /data/keep").stdout == "keep\n")
             }
         }
     }
