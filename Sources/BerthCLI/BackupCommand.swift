@@ -14,13 +14,13 @@ struct BackupCommand: AsyncParsableCommand {
         discussion: """
             A backup counts only once restic lists its snapshot and its data has been read back and matched.
             Examples:
-              berth backup run                      # every volume and database of every project
+              berth backup run                          # every target of every project
               berth backup run notes --database notes
               berth backup list --json
-              berth backup restore notes --volume data            # new volume, verified, then swapped in
-              berth backup restore notes --database notes --to notes_copy   # beside, nothing swapped
-              berth backup verify                   # restore drill into scratch copies
-              berth backup forget                   # apply backups.retention
+              berth backup restore notes --volume data  # verified, then swapped in
+              berth backup restore notes --database notes --to notes_copy
+              berth backup verify                       # restore drill, scratch copies
+              berth backup forget                       # apply backups.retention
             """,
         subcommands: [BackupRunCommand.self, BackupListCommand.self, BackupRestoreCommand.self, BackupVerifyCommand.self, BackupForgetCommand.self]
     )
