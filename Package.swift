@@ -146,6 +146,7 @@ let package = Package(
         .testTarget(name: "BerthDoctorTests", dependencies: ["BerthDoctor", "BerthConfig", "BerthDocker", "BerthSystem", "TestSupport"]),
         .testTarget(name: "BerthServerTests", dependencies: [
             "BerthServer", "BerthEngine", "BerthConfig", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "BerthSystem", "TestSupport",

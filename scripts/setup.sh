@@ -112,6 +112,15 @@ if ! [ -x /usr/local/bin/weed ]; then
   ln -sf "$(readlink -f "$weed_bin")" /usr/local/bin/weed
 fi
 # --- end of backups --------------------------------------------------------------------------------
+# --- DNS for every host (issue 11): named-checkzone (bind9-utils) checks every rendered zone; knotd
+# (above) serves them in tests and in the berth/knot:3.2 image of scripts/build-images.sh.
+if ! command -v named-checkzone >/dev/null; then
+  echo "setup: installing bind9-utils"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq bind9-utils >/dev/null
+fi
+# --- end of DNS ------------------------------------------------------------------------------------
 
 # The Docker engine: start it unless the socket already answers (there is no systemd here).
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then

@@ -92,6 +92,19 @@ public struct BackupRunner: Sendable {
         return backups.schedule ?? platform.schedule
     }
 
+    /// Every project with backups and its parsed schedule, for `BackupScheduler`. The texts were checked
+    /// when the repository was loaded (a bad one is a configuration error), so none is left out here.
+    public func schedules() throws -> [String: CronSchedule] {
+        var result: [String: CronSchedule] = [:]
+        for name in projectsWithBackups {
+            guard let text = schedule(project: name) else { continue }
+            do { result[name] = try CronSchedule(parsing: text) } catch {
+                throw BackupError(.backupNotConfigured, "the backup schedule '\(text)' of project '\(name)' is invalid: \(error.description)")
+            }
+        }
+        return result
+    }
+
     /// The Docker name of a project's volume (compose `name`, else `<project>_<key>`).
     func volumeName(_ project: Project, _ key: String) -> String {
         project.compose.volumes[key]?.name ?? "\(project.name)_\(key)"

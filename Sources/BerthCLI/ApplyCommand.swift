@@ -132,7 +132,8 @@ struct ApplyCommand: AsyncParsableCommand {
             output.emit(.planned(PlanReport(prepared)))
         } else {
             if let change = prepared.proxyChange { print(options.terminal.paint("+", .green) + " \(change)") }
-            if !(prepared.proxyChange != nil && !prepared.plan.hasChanges) {
+            if let change = prepared.dnsChange { print(options.terminal.paint("~", .yellow) + " \(change)") }
+            if !((prepared.proxyChange != nil || prepared.dnsChange != nil) && !prepared.plan.hasChanges) {
                 print(PlanFormatter(terminal: options.terminal).text(prepared.plan), terminator: "")
             }
         }

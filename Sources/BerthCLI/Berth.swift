@@ -31,6 +31,7 @@ public struct Berth: AsyncParsableCommand {
             TokenCommand.self,
             TasksCommand.self,
             BackupCommand.self,
+            DNSCommand.self,
         ]
     )
 

@@ -51,21 +51,7 @@ struct CertsCommand: AsyncParsableCommand {
     /// Every host of an enabled project's TLS route, once, in repository order.
     static func tlsHosts(_ repository: Repository) -> [String] { CertificateReport.tlsHosts(repository) }
 
-    static func document(_ report: [HostCertificate]) -> Document {
-        let iso = ISO8601DateFormatter()
-        return .array(report.map { entry in
-            .object([
-                "host": .string(entry.host),
-                "status": .string(entry.status.rawValue),
-                "issuer": entry.certificate.map { .string($0.issuer) },
-                "sans": entry.certificate.map { .strings($0.sans) },
-                "not_before": entry.certificate.map { .string(iso.string(from: $0.notBefore)) },
-                "not_after": entry.certificate.map { .string(iso.string(from: $0.notAfter)) },
-                "days_left": entry.daysLeft.map { .int($0) },
-                "serial": entry.certificate.map { .string($0.serial) },
-            ])
-        })
-    }
+    static func document(_ report: [HostCertificate]) -> Document { CertificateReport.document(report) }
 
     static func table(_ report: [HostCertificate], terminal: Terminal) -> String {
         guard !report.isEmpty else { return "No routed TLS hosts.\n" }

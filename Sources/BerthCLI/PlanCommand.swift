@@ -48,6 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
         try ProjectSelection.check(projects, in: repository)
         let plan: Plan
         var proxyChange: String?
+        var dnsChange: String?
         if live {
             var applyOptions = ApplyOptions()
             applyOptions.force = force
@@ -58,6 +59,7 @@ struct PlanCommand: AsyncParsableCommand {
                     .prepare(repository, options: applyOptions)
                 plan = prepared.plan
                 proxyChange = prepared.proxyChange
+                dnsChange = prepared.dnsChange
             } catch {
                 throw engineFailure(error)
             }
@@ -67,14 +69,17 @@ struct PlanCommand: AsyncParsableCommand {
                 .plan(desired: desired, actual: .empty)
         }
         if json {
-            print(JSONOutput.encode(PlanReport(plan, proxyChange: proxyChange), pretty: true), terminator: "")
+            var report = PlanReport(plan, proxyChange: proxyChange)
+            report.dnsChange = dnsChange
+            print(JSONOutput.encode(report, pretty: true), terminator: "")
         } else {
             if let proxyChange { print(options.terminal.paint("+", .green) + " \(proxyChange)") }
-            if !(proxyChange != nil && !plan.hasChanges) {
+            if let dnsChange { print(options.terminal.paint("~", .yellow) + " \(dnsChange)") }
+            if !((proxyChange != nil || dnsChange != nil) && !plan.hasChanges) {
                 print(PlanFormatter(terminal: options.terminal).text(plan), terminator: "")
             }
         }
-        if detailedExitCode && (plan.hasChanges || proxyChange != nil) { throw BerthExit(.changesPending) }
+        if detailedExitCode && (plan.hasChanges || proxyChange != nil || dnsChange != nil) { throw BerthExit(.changesPending) }
     }
 }
 

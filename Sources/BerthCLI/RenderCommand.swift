@@ -12,6 +12,8 @@ struct RenderCommand: ParsableCommand {
               traefik/dynamic/<project>.yml    Traefik file-provider routes, services, middlewares
               compose/<project>/docker-compose.yml   itsUP-style export for plain docker-compose
               caddy/caddy.json                 the same routes as a Caddy JSON config
+              dns/<zone>.zone, dns/Corefile, dns/knot.conf   with 'dns' in platform.yml: the zones
+                                               (the serial changes only when a record does)
             Files of removed projects are deleted from traefik/dynamic and compose.
 
             Examples:
@@ -31,7 +33,10 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         let repository = try options.load()
         let state = try options.desiredState(repository)
-        let rendered = PlatformRenderer.render(state)
+        let outURL = URL(fileURLWithPath: out)
+        let rendered = PlatformRenderer.render(state) { path in
+            try? String(contentsOf: outURL.appendingPathComponent(path), encoding: .utf8)
+        }
         for warning in rendered.warnings { Terminal.standardError("warning: \(warning)") }
         let removed: [String]
         do {

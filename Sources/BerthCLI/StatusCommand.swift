@@ -34,25 +34,29 @@ struct StatusCommand: AsyncParsableCommand {
     private func status() async throws {
         let repository = try options.load()
         let runtime = try await engine.runtime()
-        let projects: [ApplyEngine.ProjectStatus]
+        let report: StatusReport
         do {
-            projects = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, logger: try engine.logger()).status(repository)
+            report = try await ApplyEngine(runtime: runtime, stateDirectory: engine.stateDirectory, logger: try engine.logger()).statusReport(repository)
         } catch {
             throw engineFailure(error)
         }
+        Self.print(report, json: json, terminal: options.terminal)
+    }
+
+    /// The report as text, or with `json` as the JSON document; the same for a daemon's answer (client mode).
+    static func print(_ report: StatusReport, json: Bool, terminal t: Terminal) {
         if json {
-            print(JSONOutput.encode(StatusReport(projects), pretty: true), terminator: "")
+            Swift.print(JSONOutput.encode(report, pretty: true), terminator: "")
             return
         }
-        if projects.isEmpty { print("No projects deployed on this Docker host.") }
-        let t = options.terminal
-        for p in projects {
+        if report.projects.isEmpty { Swift.print("No projects deployed on this Docker host.") }
+        for p in report.projects {
             let last = p.lastDeployment.map { " — last deployment \($0.id) \($0.result.rawValue) at \(ISO8601DateFormatter().string(from: $0.finishedAt))" } ?? ""
-            print(t.paint("project \(p.project)", .bold) + last)
+            Swift.print(t.paint("project \(p.project)", .bold) + last)
             for s in p.services {
-                let health = s.healthy == s.total ? t.paint("\(s.healthy)/\(s.total) healthy", .green) : t.paint("\(s.healthy)/\(s.total) healthy", .yellow)
-                print("  \(s.service): \(s.running)/\(s.total) running, \(health), \(s.images.joined(separator: ", ")), deployment \(s.deployments.joined(separator: ", "))")
-                for r in s.routes { print("    → \(r)") }
+                let health = t.paint("\(s.healthy)/\(s.total) healthy", s.healthy == s.total ? .green : .yellow)
+                Swift.print("  \(s.service): \(s.running)/\(s.total) running, \(health), \(s.images.joined(separator: ", ")), deployment \(s.deployments.joined(separator: ", "))")
+                for r in s.routes { Swift.print("    → \(r)") }
             }
         }
     }

@@ -41,7 +41,7 @@ public struct BackupLoader {
             }
         }
         if let schedule = f.string("schedule") {
-            if let problem = Self.cronProblem(schedule) { f.error("schedule", "'schedule' of 'backups': \(problem)") }
+            do { _ = try CronSchedule(parsing: schedule) } catch { f.error("schedule", "'schedule' of 'backups': \(error.description)") }
             config.schedule = schedule
         }
         if let r = f.fields("retention", known: ["keep_last", "keep_daily", "keep_weekly", "keep_monthly"]) {
@@ -66,7 +66,7 @@ public struct BackupLoader {
     func project(_ f: Fields) -> BackupProjectConfig {
         var config = BackupProjectConfig(location: f.location)
         if let schedule = f.string("schedule") {
-            if let problem = Self.cronProblem(schedule) { f.error("schedule", "'schedule' of 'backups': \(problem)") }
+            do { _ = try CronSchedule(parsing: schedule) } catch { f.error("schedule", "'schedule' of 'backups': \(error.description)") }
             config.schedule = schedule
         }
         if let value = f["volumes"] {
@@ -116,27 +116,6 @@ public struct BackupLoader {
     static func isIdentifier(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 63 && s.first.map { $0.isLetter || $0 == "_" } == true
             && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-    }
-
-    /// nil when `text` is a 5-field cron expression (numbers, `*`, `,`, `-`, `/`) or @hourly/@daily/@weekly/@monthly.
-    static func cronProblem(_ text: String) -> String? {
-        if ["@hourly", "@daily", "@weekly", "@monthly"].contains(text) { return nil }
-        let fields = text.split(separator: " ", omittingEmptySubsequences: true)
-        let ranges = [0...59, 0...23, 1...31, 1...12, 0...7]
-        guard fields.count == 5 else { return "expected 5 cron fields (minute hour day month weekday) or @daily, found '\(text)'" }
-        for (field, range) in zip(fields, ranges) {
-            for part in field.split(separator: ",", omittingEmptySubsequences: false) {
-                let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
-                guard pieces.count <= 2, let base = pieces.first, !base.isEmpty else { return "'\(field)' is not a cron field" }
-                if pieces.count == 2, Int(pieces[1]).map({ $0 > 0 }) != true { return "'\(field)' has a bad step" }
-                if base == "*" { continue }
-                let bounds = base.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-                guard (1...2).contains(bounds.count), bounds.allSatisfy({ $0.map(range.contains) == true }) else {
-                    return "'\(field)' is out of range \(range.lowerBound)-\(range.upperBound) (in '\(text)')"
-                }
-            }
-        }
-        return nil
     }
 }
 

@@ -22,6 +22,8 @@ public struct PlatformConfig: Sendable, Hashable {
     public var ageRecipients: [String] = []
     /// `backups`: the restic repository, retention and webhook of `berth backup` (nil: no backups).
     public var backups: BackupPlatformConfig?
+    /// `dns`: the zones Berth renders and may serve (nil: no DNS). See DNSConfig.
+    public var dns: DNSConfig?
 
     public init(
         domain: String, proxy: ProxyConfig = ProxyConfig(), acme: ACMEConfig = ACMEConfig(),

@@ -11,6 +11,7 @@ struct PlatformLoader {
         guard let top = Fields(root, what: Self.file, known: [
             "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
             "secrets", "backups",
+            "dns",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
         if top.has("domain"), !Names.isHostName(domain) {
@@ -161,6 +162,10 @@ struct PlatformLoader {
         // backups (berth backup): the restic repository; see BackupLoader.
         if let f = top.fields("backups", known: ["s3", "path", "password_env", "schedule", "retention", "webhook", "timeout"]) {
             p.backups = BackupLoader(sink: sink).platform(f)
+        }
+        // DNS for every host (zones, records, the DNS stack): DNSLoader.
+        if let f = top.fields("dns", known: DNSLoader.keys) {
+            p.dns = DNSLoader(sink: sink).load(f, domain: p.domain)
         }
         return p
     }

@@ -33,6 +33,7 @@ struct RepositoryValidator {
         validateContainerNames()
         validateACME()
         validateBackups()
+        validateDNS()
     }
 
     /// Compose `container_name`: one container per name on the engine, so no two services may ask for one,

@@ -14,6 +14,8 @@ public struct ApplyOptions: Sendable {
     public var pullPolicy = PullPolicy.missing
     /// Wait this long for another apply's lock; nil fails at once.
     public var waitLock: TimeSpan?
+    /// Shared with other applies of the platform running at once in this process (see `PlatformSession`).
+    public var session: PlatformSession?
 
     public init() {}
 }
@@ -30,8 +32,10 @@ public struct PreparedApply: Sendable {
     public var proxyChange: String?
     /// The upstream hosts the running proxy routes to (empty when there is no running proxy).
     public var routed: Set<String>
+    /// Set when the DNS server (`dns.server`) or one of its zones changes (DNSStack).
+    public var dnsChange: String? = nil
 
-    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil }
+    public var hasChanges: Bool { plan.hasChanges || proxyChange != nil || dnsChange != nil }
 }
 
 /// Executes plans against Docker and the proxy.
@@ -154,8 +158,10 @@ public struct ApplyEngine: Sendable {
                 proxyChange = "create the proxy \(what)"
             }
         }
-        return PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
-                             proxyChange: proxyChange, routed: routed)
+        var prepared = PreparedApply(repository: repository, desired: desired, existing: existing, actual: actual, plan: plan,
+                                     proxyChange: proxyChange, routed: routed)
+        prepared.dnsChange = dnsStack(platform).pendingChange(desired, existing: existing)
+        return prepared
     }
 
     /// Executes the plan. Cancellation (the task's) is checked between phases and before each
@@ -192,22 +198,40 @@ public struct ApplyEngine: Sendable {
         let stack = proxyStack(platform)
         let driver = stack.driver()
         let needsProxy = !desired.routes.isEmpty || stack.current(in: prepared.existing) != nil
-        let table = RouteTable(driver: driver, state: desired,
-                               upstreams: Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed),
-                               addresses: Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a },
-                               record: routeRecord(platform))
+        let upstreams = Self.initialUpstreams(desired, prepared.existing, routed: prepared.routed)
+        let addresses = Dictionary(prepared.existing.map { ($0.actual.name, $0.addresses) }) { a, _ in a }
+        let routesFile = routeRecord(platform)
+        let make = { @Sendable in RouteTable(driver: driver, state: desired, upstreams: upstreams, addresses: addresses, record: routesFile) }
+        let table = if let session = options.session {
+            await session.routeTable(projects: plan.projects, desired: desired, upstreams: upstreams, addresses: addresses, make: make)
+        } else {
+            make()
+        }
+        let pushesBefore = await table.pushes
         if Task.isCancelled { return cancelledReport(plan, prepared: prepared, deployment: deployment, started: started, before: "the proxy") }
         if needsProxy {
-            // Only networks that exist or that this plan created (projects outside a --project selection may not).
-            let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
-                if case .createNetwork(let n) = $0 { n.name } else { nil }
-            })
-            let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
-            let recreated = try await stack.ensure(ingressNetworks: ingress, existing: prepared.existing, initial: await table.rendered())
-            let routeChanges = plan.actions.contains { if case .updateRoutes = $0 { true } else { false } }
-            // A recreated proxy gets the whole table; changed routes of running services are one switch.
-            if recreated || routeChanges { try await table.push() }
+            // With a session, one apply at a time sets the proxy up, each seeing what the one before did.
+            await options.session?.beginProxyWork()
+            do {
+                let existing = options.session == nil ? prepared.existing
+                    : try await runtime.managedContainers().filter { $0.platform == platform.name }
+                // Only networks that exist or that this plan created (projects outside a --project selection may not).
+                let present = Set(prepared.actual.networks.map(\.name)).union(plan.actions.compactMap {
+                    if case .createNetwork(let n) = $0 { n.name } else { nil }
+                })
+                let ingress = desired.networks.filter { $0.role == .ingress && present.contains($0.name) }.map(\.name)
+                let recreated = try await stack.ensure(ingressNetworks: ingress, existing: existing, initial: await table.rendered())
+                let routeChanges = plan.actions.contains { if case .updateRoutes = $0 { true } else { false } }
+                // A recreated proxy gets the whole table; changed routes of running services are one switch.
+                if recreated || routeChanges { try await table.push() }
+            } catch {
+                await options.session?.endProxyWork()
+                throw error
+            }
+            await options.session?.endProxyWork()
         }
+        // 2b. The DNS server and its zones, before the projects roll out (ApplyEngine+DNS).
+        try await ensureDNS(prepared, table: table, session: options.session)
 
         // 3. Projects in parallel, providers before consumers; consumers of a failed provider are skipped.
         let deployer = ServiceDeployer(runtime: runtime, routes: table, driver: driver, deployment: deployment,
@@ -256,7 +280,7 @@ public struct ApplyEngine: Sendable {
         }
         let ordered = projectNames.compactMap { results[$0] }
         let historyErrors = record(ordered, desired: desired, deployment: deployment, started: started)
-        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes,
+        let report = ApplyReport(projects: ordered, deployment: deployment, proxyReloads: await table.pushes - pushesBefore,
                                  historyError: historyErrors.isEmpty ? nil
                                      : "the deployment history could not be written: " + historyErrors.joined(separator: "; "))
         events(ApplyEvent(.finished, message: report.cancelled ? "apply cancelled" : report.succeeded ? "apply succeeded" : "apply finished with failures"))

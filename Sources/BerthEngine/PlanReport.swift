@@ -13,6 +13,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
     public var leftOut: [LeftOut]
     /// Why the proxy container is created or recreated; null when it is kept (or, offline, unknown).
     public var proxyChange: String?
+    /// What changes about the DNS server or its zones (`dns.server`); null when nothing does (or offline).
+    public var dnsChange: String? = nil
 
     public struct LeftOut: Codable, Sendable, Equatable {
         public var project: String
@@ -22,7 +24,7 @@ public struct PlanReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case changes, summary, actions, routes, notes
-        case leftOut = "left_out", proxyChange = "proxy_change"
+        case leftOut = "left_out", proxyChange = "proxy_change", dnsChange = "dns_change"
     }
 
     public init(_ plan: Plan, proxyChange: String? = nil) {
@@ -36,7 +38,10 @@ public struct PlanReport: Codable, Sendable, Equatable {
     }
 
     /// The plan of a prepared apply, with its proxy change.
-    public init(_ prepared: PreparedApply) { self.init(prepared.plan, proxyChange: prepared.proxyChange) }
+    public init(_ prepared: PreparedApply) {
+        self.init(prepared.plan, proxyChange: prepared.proxyChange)
+        dnsChange = prepared.dnsChange
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,6 +52,7 @@ public struct PlanReport: Codable, Sendable, Equatable {
         notes = try c.decode([String: [String]].self, forKey: .notes)
         leftOut = try c.decode([LeftOut].self, forKey: .leftOut)
         proxyChange = try c.decodeIfPresent(String.self, forKey: .proxyChange)
+        dnsChange = try c.decodeIfPresent(String.self, forKey: .dnsChange)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -58,6 +64,7 @@ public struct PlanReport: Codable, Sendable, Equatable {
         try c.encode(notes, forKey: .notes)
         try c.encode(leftOut, forKey: .leftOut)
         try c.encode(proxyChange, forKey: .proxyChange)  // null, not absent
+        try c.encode(dnsChange, forKey: .dnsChange)
     }
 
     /// A route as the plan shows it (upstreams as `host:port`).

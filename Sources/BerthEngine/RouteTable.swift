@@ -31,6 +31,22 @@ public actor RouteTable {
         self.record = record
     }
 
+    /// Another apply of the platform joins the table (`PlatformSession`): what it knows of `projects` — their
+    /// routes, the replicas they point at, the replicas' addresses — replaces what the table had of them;
+    /// the rest (other applies in flight) stays as it is. Projects the table does not know are taken too.
+    public func adopt(_ desired: DesiredState, projects: [String], upstreams new: [String: [String]],
+                      addresses newAddresses: [String: [String: String]]) {
+        let mine = Set(projects)
+        let isMine = { (key: String) in mine.contains(String(key.prefix { $0 != "/" })) }
+        state.platform = desired.platform
+        let known = Set(state.projects.map(\.name))
+        state.projects.removeAll { mine.contains($0.name) }
+        state.projects += desired.projects.filter { mine.contains($0.name) || !known.contains($0.name) }
+        upstreams = upstreams.filter { !isMine($0.key) }
+        for (key, containers) in new where isMine(key) || upstreams[key] == nil { upstreams[key] = containers }
+        for (name, networks) in newAddresses where addresses[name] == nil { addresses[name] = networks }
+    }
+
     /// Records where a new replica can be reached (before its routes point at it).
     public func register(_ name: String, addresses: [String: String]) {
         self.addresses[name] = addresses

@@ -4,12 +4,12 @@ import Foundation
 /// files Berth wrote earlier that are no longer rendered are removed from the directories it owns.
 public struct OutputDirectory: Sendable {
     public var root: URL
-    /// Subdirectories whose other `*.yml`/`*.json` files are Berth's to remove when no longer rendered.
+    /// Subdirectories whose other `*.yml`/`*.json`/`*.zone` files are Berth's to remove when no longer rendered.
     public var owned: [String]
     /// fsync each file before its rename (for files a running proxy reads); an export can skip it.
     public var durable: Bool
 
-    public init(root: URL, owned: [String] = ["traefik/dynamic", "compose"], durable: Bool = true) {
+    public init(root: URL, owned: [String] = ["traefik/dynamic", "compose", "dns"], durable: Bool = true) {
         self.root = root
         self.owned = owned
         self.durable = durable
@@ -38,7 +38,7 @@ public struct OutputDirectory: Sendable {
             guard let walker = fm.enumerator(atPath: base.path) else { continue }
             for case let relative as String in walker {
                 let path = "\(dir)/\(relative)"
-                guard relative.hasSuffix(".yml") || relative.hasSuffix(".json"), !wanted.contains(path) else { continue }
+                guard relative.hasSuffix(".yml") || relative.hasSuffix(".json") || relative.hasSuffix(".zone"), !wanted.contains(path) else { continue }
                 try? fm.removeItem(at: base.appendingPathComponent(relative))
                 removed.append(path)
             }

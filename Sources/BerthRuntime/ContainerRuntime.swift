@@ -39,6 +39,8 @@ public protocol ContainerRuntime: Sendable {
     /// container's own stop timeout, i.e. the `stop_grace_period` it was created with).
     func stop(_ id: String, timeout: Int?) async throws
     func remove(_ id: String) async throws
+    /// Sends a signal to the container's main process (`HUP`: the DNS server reloads its zones).
+    func kill(_ id: String, signal: String) async throws
     func inspect(_ id: String) async throws -> ContainerStatus
     func logs(_ id: String, tail: Int) async throws -> String
     func connect(network: String, container: String, aliases: [String]) async throws
@@ -66,6 +68,8 @@ public struct LockTaken: Error, CustomStringConvertible {
 /// What a managed resource that belongs to no project is for.
 public enum ResourceRole: String, Sendable, Hashable {
     case proxy, lock
+    /// The platform's DNS server (`dns.server`), beside the proxy.
+    case dns
 }
 
 /// A managed container as listed: the planner's view plus its labels.

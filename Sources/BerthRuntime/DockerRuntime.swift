@@ -178,6 +178,10 @@ public struct DockerRuntime: ContainerRuntime {
         }
     }
 
+    public func kill(_ id: String, signal: String) async throws {
+        try await client.containers.kill(id, signal: signal)
+    }
+
     public func remove(_ id: String) async throws {
         do {
             try await client.containers.remove(id, force: true)

@@ -6,11 +6,14 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Extra response headers (e.g. `Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
@@ -24,7 +27,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]  // messages name files: projects/a/compose.yml, not projects\/a
         let data = try encoder.encode(Body(error: .init(code: code, message: message)))
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"berth\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -43,6 +43,7 @@ public enum Daemon {
         let router = Router(context: APIContext.self)
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: TokenAuthMiddleware(store: services.store))
+        router.add(middleware: MethodNotAllowedMiddleware())
         HealthRoutes.add(to: router, services)
         DeploymentRoutes.add(to: router, services)
         TaskRoutes.add(to: router, services)
@@ -53,6 +54,7 @@ public enum Daemon {
         StatusPageRoutes.add(to: router, services)
         TenantRoutes.add(to: router, services)
         HookRoutes.add(to: router, services)
+        CertRoutes.add(to: router, services)
         return router
     }
 

@@ -64,6 +64,7 @@ import TestSupport
         let runner = BackupRunner(repository: try Fixtures.load(root), stateDirectory: root)
         #expect(runner.schedule(project: "a") == "15 4 * * *" && runner.schedule(project: "b") == "@hourly" && runner.schedule(project: "c") == nil)
         #expect(runner.projectsWithBackups == ["a", "b"])
+        #expect(try runner.schedules().mapValues(\.description) == ["a": "15 4 * * *", "b": "@hourly"])
         #expect(try runner.targets(project: "a").map(\.name) == ["d"])
         #expect(throws: BackupError.self) { try runner.targets(project: "a", volume: "x") }
     }

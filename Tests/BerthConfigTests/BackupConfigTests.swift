@@ -69,7 +69,7 @@ import TestSupport
         ("backups: {s3: {endpoint: 'ftp://h', bucket: abc}, password_env: PW}", "'endpoint' of 'backups.s3' must be an http(s) URL"),
         ("backups: {s3: {endpoint: 'http://h', bucket: A_B}, password_env: PW}", "'bucket' of 'backups.s3' must be 3-63 lower-case"),
         ("backups: {path: /x, password_env: 'my password'}", "'password_env' names an environment variable"),
-        ("backups: {path: /x, password_env: PW, schedule: '61 * * * *'}", "'61' is out of range 0-59"),
+        ("backups: {path: /x, password_env: PW, schedule: '61 * * * *'}", "'schedule' of 'backups': '61' is out of range 0-59"),
         ("backups: {path: /x, password_env: PW, schedule: daily}", "expected 5 cron fields"),
         ("backups: {path: /x, password_env: PW, retention: {keep_last: 0}}", "keep_last"),
         ("backups: {path: /x, password_env: PW, webhook: {url: 'mailto:x'}}", "'url' of 'backups.webhook' must be an http(s) URL"),

@@ -71,7 +71,7 @@ import TestSupport
         #expect(!text.contains("s3cr3t-value"), "a secret value in the plan: \(text)")
         let o = try Self.object(report)
         #expect(o["changes"] as? Bool == true && o["proxy_change"] is NSNull, "\(o)")
-        #expect(Set(o.keys) == ["changes", "summary", "actions", "routes", "notes", "left_out", "proxy_change"])
+        #expect(Set(o.keys) == ["changes", "summary", "actions", "routes", "notes", "left_out", "proxy_change", "dns_change"])
         let actions = try #require(o["actions"] as? [[String: Any]])
         let network = try #require(actions.first { $0["kind"] as? String == "network" })
         #expect(network["subnet"] is String && network["internal"] is Bool && network["role"] is String && network["service"] == nil)

@@ -118,6 +118,10 @@ final class MemoryRuntime: ContainerRuntime {
         }
     }
 
+    func kill(_ id: String, signal: String) async throws {
+        state.withLock { s in s.log.append("kill -\(signal) \(s.containers[id]?.name ?? id)") }
+    }
+
     func remove(_ id: String) async throws {
         state.withLock { s in
             s.log.append("remove \(s.containers[id]?.name ?? id)")

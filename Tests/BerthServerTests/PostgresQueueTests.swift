@@ -13,8 +13,8 @@ struct PostgresQueueTests {
             let storeA = try await PostgresTaskStore.open(url)
             let storeB = try await PostgresTaskStore.open(url)
             defer { storeA.close(); storeB.close() }
-            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(1))
-            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(1))
+            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(2))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(2))
             let runner = ScriptedRunner()
             let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
             let first = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
@@ -22,7 +22,7 @@ struct PostgresQueueTests {
             #expect(runner.startedIDs == [first.id])
             let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
             // Three lease lengths later the task is still A's: renewed every third of the lease.
-            for _ in 0..<6 {
+            for _ in 0..<12 {
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await b.claim() == nil)
             }
@@ -34,6 +34,37 @@ struct PostgresQueueTests {
             let next = try await eventually(.seconds(5)) { try await b.claim() != nil }
             #expect(next)
             #expect(try await storeA.task(second.id)?.runner == "B")
+        }
+    }
+
+    @Test func aCancelAskedOfAnotherDaemonStopsTheRunWhereItRuns() async throws {
+        try await withPostgres { server, url in
+            let storeA = try await PostgresTaskStore.open(url)
+            let storeB = try await PostgresTaskStore.open(url)
+            defer { storeA.close(); storeB.close() }
+            let a = TaskQueue(store: storeA, owner: "A", lease: .milliseconds(1500))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .milliseconds(1500))
+            let runner = ScriptedRunner()
+            let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
+            let task = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "ci"))
+            try await workers.claimAll()
+            #expect(runner.startedIDs == [task.id])
+            // B does not run it: it records the request, and A stops the run at its next renewal.
+            guard case .stopping? = try? await b.cancel(task.id, by: "ops") else {
+                Issue.record("the cancel through B was not accepted")
+                return
+            }
+            #expect(try await eventually(.seconds(5)) { try await storeB.task(task.id)?.state == .cancelled })
+            let done = try #require(try await storeB.task(task.id))
+            #expect(done.message.contains("cancelled by ops"), "\(done.message)")
+            let messages = try await storeB.events(after: 0, taskID: task.id, limit: 20).map(\.message)
+            #expect(messages.contains { $0.contains("cancel requested by ops") }, "\(messages)")
+            #expect(try server.psql("SELECT count(*) FROM running_projects") == "0")
+            // A final task: nothing to cancel (409 at the API).
+            guard case .alreadyFinal? = try? await b.cancel(task.id, by: "ops") else {
+                Issue.record("a cancelled task was cancelled again")
+                return
+            }
         }
     }
 

@@ -19,11 +19,11 @@ struct PostgresStoreTests {
         try await withPostgres { server, url in
             let a = try await PostgresTaskStore.open(url)
             let b = try await PostgresTaskStore.open(url)  // a second daemon: migrations do not run twice
-            #expect(try await a.schemaVersion() == 1)
-            #expect(try await b.schemaVersion() == 1)
+            #expect(try await a.schemaVersion() == 2)
+            #expect(try await b.schemaVersion() == 2)
             try await a.insert(DeployTask(projects: ["p"], createdBy: "x"))
             #expect(try await b.tasks(state: nil, project: "p", limit: 5).count == 1)
-            #expect(try server.psql("SELECT count(*) FROM schema_migrations") == "1")
+            #expect(try server.psql("SELECT count(*) FROM schema_migrations") == "2")
             a.close()
             b.close()
         }
@@ -75,6 +75,29 @@ struct PostgresStoreTests {
             #expect(try server.psql("SELECT count(*) FROM running_projects") == "0")
             let next = try #require(try await one.claim(owner: "d1", lease: .seconds(30)))
             #expect(next.id == second.id && next.attempt == 1)
+        }
+    }
+
+    @Test func aTaskWhoseEveryDaemonDiedIsGivenUpAfterThreeAttempts() async throws {
+        try await withPostgres { server, url in
+            let store = try await PostgresTaskStore.open(url)
+            defer { store.close() }
+            let task = DeployTask(projects: ["web"], createdBy: "t")
+            try await store.insert(task)
+            for attempt in 1...PostgresTaskStore.maxAttempts {
+                let claimed = try #require(try await store.claim(owner: "d\(attempt)", lease: .milliseconds(200)))
+                #expect(claimed.id == task.id && claimed.attempt == attempt)
+                try await Task.sleep(for: .milliseconds(400))  // its daemon "dies": the lease runs out
+            }
+            #expect(try await store.claim(owner: "d4", lease: .seconds(30)) == nil, "not taken up a fourth time")
+            let failed = try #require(try await store.task(task.id))
+            #expect(failed.state == .failed && failed.finishedAt != nil, "\(failed)")
+            #expect(failed.message.contains("given up after 3 attempts") && failed.message.contains("d3"), "\(failed.message)")
+            #expect(try await store.events(after: 0, taskID: task.id, limit: 10).last?.state == .failed)
+            #expect(try server.psql("SELECT count(*) FROM running_projects") == "0", "its project is free again")
+            let next = DeployTask(projects: ["web"], createdBy: "t")
+            try await store.insert(next)
+            #expect(try await store.claim(owner: "d4", lease: .seconds(30))?.id == next.id)
         }
     }
 

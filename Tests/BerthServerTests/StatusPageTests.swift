@@ -22,7 +22,7 @@ struct StatusPageTests {
             viewer: "viewer (read)",
             projects: [.init(name: project, services: [.init(name: "web", healthy: 1, running: 2, replicas: 2,
                                                               links: [.init(text: host, url: "http://\(host):8080/")])],
-                             lastDeployment: .init(id: "d-1", result: "succeeded", finishedAt: Date()))],
+                             lastDeployment: .init(id: "d-1", result: .succeeded, finishedAt: Date()))],
             projectsError: nil, tasks: [task],
             certificates: CertificateReport.hosts([host], certificates: [cert]), certificatesError: nil, generatedAt: Date())
     }

@@ -149,7 +149,10 @@ struct ApplyE2ETests {
             ]
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                 for (i, p) in probes.enumerated() {
-                    group.addTask { (i, await E2E.canConnect(from: p.from, to: p.to, port: p.port)) }
+                    group.addTask {
+                        (i, p.reachable ? await E2E.connects(from: p.from, to: p.to, port: p.port)
+                                        : await E2E.canConnect(from: p.from, to: p.to, port: p.port))
+                    }
                 }
                 var result: [Int: Bool] = [:]
                 for await (i, ok) in group { result[i] = ok }

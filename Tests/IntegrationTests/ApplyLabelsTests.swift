@@ -68,7 +68,7 @@ extension ApplyE2ETests {
             }
             #expect(body == "dotnet-app")
             let app = try #require(await E2E.runningContainers("e2eip-dotnet-app-").first)
-            #expect(await E2E.canConnect(from: app, to: "db", port: 5432), "the app reaches db on dotnet-internal")
+            #expect(await E2E.connects(from: app, to: "db", port: 5432), "the app reaches db on dotnet-internal")
             #expect(await E2E.exists(network: "e2eip-dotnet_dotnet-internal"))
             #expect(!(await E2E.exists(network: "traefik-net")), "traefik-net is mapped, not created")
         }

@@ -88,7 +88,7 @@ extension ApplyE2ETests {
             }
             let version = await E2E.exec(app, "timeout 5 wget -q -O- http://database:8080/cgi-bin/version")
             #expect(version.status == 0 && version.stdout.contains("version="), "\(version)")
-            #expect(await E2E.canConnect(from: app, to: "cache", port: 8080))
+            #expect(await E2E.connects(from: app, to: "cache", port: 8080))
 
             // Segments isolate: cache is on cachenet only, so db's network is out of reach.
             #expect(await !E2E.canConnect(from: cache, to: "172.31.10.5", port: 8080))

@@ -1,3 +1,4 @@
+import BerthRender
 import Foundation
 import Testing
 import TestSupport
@@ -33,6 +34,44 @@ final class E2EKnot: @unchecked Sendable {
             throw error
         }
         await knot.stop()
+    }
+
+    /// Serves Berth's rendered zone files (`zone name → file contents`) with the knot.conf Berth renders,
+    /// on 127.0.0.1:`zonePort`, for the zone and `berth dns check` tests.
+    static let zonePort = 18055
+
+    static func serve(zones: [(zone: String, contents: String)], _ body: (E2EKnot) async throws -> Void) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/knotd"), "knotd is missing: run scripts/setup.sh (apt-get install knot)")
+        let knot = E2EKnot(directory: Fixtures.tempDirectory("berth-knot-zones"), secret: "")
+        do {
+            let d = knot.directory.path
+            for (zone, contents) in zones { try contents.write(toFile: "\(d)/\(zone).zone", atomically: true, encoding: .utf8) }
+            let config = DNSRenderer.knotConfig(zones: zones.map(\.zone), listen: "127.0.0.1@\(zonePort)", zoneDirectory: d, runDirectory: d, storage: d)
+            try config.write(toFile: "\(d)/knot.conf", atomically: true, encoding: .utf8)
+            try await knot.launch(probe: ["+short", zones[0].zone, "SOA"], port: zonePort)
+            try await body(knot)
+        } catch {
+            await knot.stop()
+            throw error
+        }
+        await knot.stop()
+    }
+
+    /// Sends SIGHUP: knotd loads the zone files that changed.
+    func reload() {
+        if let process, process.isRunning { kill(process.pid, SIGHUP) }
+    }
+
+    private func launch(probe: [String], port: Int) async throws {
+        let d = directory.path
+        process = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/sbin/knotd"), arguments: ["-c", "\(d)/knot.conf"])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let answer = await E2ECommand.run(["kdig", "@127.0.0.1", "-p", "\(port)", "+time=1"] + probe, timeout: 5)
+            if !answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw E2EFailure("knotd did not answer on 127.0.0.1:\(port) within 10 s: \(process?.currentOutput ?? "")")
     }
 
     private func start() async throws {

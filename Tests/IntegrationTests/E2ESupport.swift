@@ -20,6 +20,8 @@ enum E2E {
     static let proxyContainer = "berth-e2e-localhost-proxy"
     static let proxyNetwork = "berth-e2e-localhost_proxy"
     static let lockContainer = "berth-e2e-localhost-lock"
+    /// The platform's DNS server (dns.server), when a test runs one.
+    static let dnsContainer = "berth-e2e-localhost-dns"
     static let traefikImage = "berth/traefik:3.7"
     /// Traefik's API port for the tests' platform (on 127.0.0.1).
     static let traefikAPIPort = 18089
@@ -171,6 +173,17 @@ enum E2E {
         await exec(container, "timeout 6 nc -w 2 \(host) \(port) </dev/null >/dev/null 2>&1").status == 0
     }
 
+    /// `canConnect`, tried again for up to `seconds`: for a positive check of a service that has no health
+    /// check (it may not listen yet when the apply returns). Negative checks stay with `canConnect`.
+    static func connects(from container: String, to host: String, port: Int, within seconds: Double = 15) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if await canConnect(from: container, to: host, port: port) { return true }
+            try? await Task.sleep(for: .milliseconds(500))
+        } while Date() < deadline
+        return false
+    }
+
     /// IP address of a container on a network.
     static func address(of container: String, on network: String) async -> String? {
         let out = await E2ECommand.docker(["inspect", "-f", "{{with index .NetworkSettings.Networks \"\(network)\"}}{{.IPAddress}}{{end}}", container])
@@ -295,7 +308,7 @@ final class E2EScenario: @unchecked Sendable {
     /// network, and the deploy lock network.
     func removeLeftovers() async {
         let containers = await E2ECommand.dockerLines(["ps", "-a", "--format", "{{.Names}}"])
-            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer
+            .filter { $0.hasPrefix(prefix) || $0.hasPrefix(E2E.proxyContainer) || $0 == E2E.lockContainer || $0 == E2E.dnsContainer
                 || $0.hasPrefix("berth-\(prefix)") }
         if !containers.isEmpty { await E2ECommand.docker(["rm", "-f", "-v"] + containers) }
         let networks = await E2ECommand.dockerLines(["network", "ls", "--format", "{{.Name}}"])

@@ -91,13 +91,13 @@ final class ServeDaemon: Sendable {
         return (reply.status, events)
     }
 
-    /// Polls GET /v1/tasks/{id} until the task is in a final state; returns it.
     /// `POST /v1/deployments` with `body`; the queued task's id (the reply in the failure when there is none).
     func queueDeploy(_ body: String = "{}", token: String) async throws -> String {
         let reply = await call("POST", "/v1/deployments", token: token, body: body)
         return try #require((reply.object["task"] as? [String: Any])?["id"] as? String, "\(reply)")
     }
 
+    /// Polls GET /v1/tasks/{id} until the task is in a final state; returns it.
     func waitForTask(_ id: String, token: String, timeout: Double = 150) async -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [String: Any] = [:]

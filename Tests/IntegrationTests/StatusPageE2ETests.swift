@@ -176,6 +176,15 @@ extension ApplyE2ETests.ServeE2ETests {
             #expect(dom.contains("class=\"project\">e2eweb-tls</td>") && dom.contains("not deployed"), "\(dom)")
             let shot = try await browser.screenshot(daemon.base + "/login?token=\(viewer)", name: "status-page-certificates.png")
             print("status page screenshot (certificates): \(shot.path)")
+
+            // The same hosts through the API, as `berth certs --json` prints them.
+            let api = await daemon.call("GET", "/v1/certs", token: viewer)
+            let hosts = try #require(api.json as? [[String: Any]], "\(api)")
+            #expect(hosts.map { "\($0["host"] ?? "") \($0["status"] ?? "") \($0["days_left"] ?? "-")" }
+                == ["tls-ok.e2e.localhost ok 39", "tls-soon.e2e.localhost expiring 4", "tls-none.e2e.localhost missing -"], "\(api)")
+            let cli = try BerthBinary.run(["certs", "--json", "-c", s.repo.path, "--state-dir", s.stateDir.path])
+            #expect(cli.stdout == api.body, "GET /v1/certs is byte for byte berth certs --json")
+            #expect(await daemon.call("GET", "/v1/certs").status == 401)
             _ = await daemon.stop()
         }
     }

@@ -122,21 +122,4 @@ enum ClientModel {
         var percent: Int?
         var message: String
     }
-
-    struct ProjectStatus: Decodable {
-        struct Service: Decodable {
-            var service: String
-            var running, healthy, replicas: Int
-            var images, deployments, routes: [String]
-        }
-        struct LastDeployment: Decodable {
-            var id, result: String
-            var finishedAt: Date
-            enum CodingKeys: String, CodingKey { case id, result, finishedAt = "finished_at" }
-        }
-        var project: String
-        var lastDeployment: LastDeployment?
-        var services: [Service]
-        enum CodingKeys: String, CodingKey { case project, lastDeployment = "last_deployment", services }
-    }
 }

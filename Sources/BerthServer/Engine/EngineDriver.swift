@@ -1,6 +1,7 @@
 import BerthConfig
 import BerthEngine
 import BerthPlan
+import BerthProxy
 import BerthRuntime
 import Foundation
 import Synchronization
@@ -24,6 +25,11 @@ public struct EngineDriver: DeployRunner {
 
     /// The repository, loaded anew when a file under it changed (see `RepositoryCache`).
     let repositoryCache = RepositoryCache()
+    /// Deploys of different projects run at once: they share the platform's deploy lock, its route table
+    /// and, one at a time, the proxy's set-up (see `PlatformSession`). One session per platform name.
+    let sessions = PlatformSessions()
+
+    func session(_ platform: PlatformConfig) -> PlatformSession { sessions.session(platform.name) }
 
     public func repository() throws -> Repository { try repositoryCache.load(configDirectory) }
 
@@ -60,12 +66,14 @@ public struct EngineDriver: DeployRunner {
         options.force = task.force
         options.projects = task.projects.map(Set.init)
         options.waitLock = lockWait
-        let first = try await engine.prepare(repository, options: options)
+        let session = session(repository.platform)
+        options.session = session
+        let first = try await Self.prepare(engine, repository, options: options, session: session)
         guard first.hasChanges else {
             return DeployResult(succeeded: true, message: "no changes: the platform matches the repository", projects: [])
         }
-        let report = try await engine.withLock(repository.platform, wait: lockWait) { () -> ApplyReport? in
-            let prepared = try await engine.prepare(repository, options: options)
+        let report = try await engine.withLock(repository.platform, wait: lockWait, session: session) { () -> ApplyReport? in
+            let prepared = try await Self.prepare(engine, repository, options: options, session: session)
             guard prepared.hasChanges else { return nil }
             counter.setTotal(Self.steps(in: prepared.plan))
             return try await engine.execute(prepared, options: options)
@@ -83,6 +91,21 @@ public struct EngineDriver: DeployRunner {
             "deployment \(report.deployment) failed for \(failed.joined(separator: ", "))"
         }
         return DeployResult(succeeded: report.succeeded, message: message, projects: outcomes)
+    }
+
+    /// The engine's plan, made while no other deploy of the session sets the proxy up (a proxy being recreated
+    /// has no routes to read).
+    static func prepare(_ engine: ApplyEngine, _ repository: Repository, options: ApplyOptions,
+                        session: PlatformSession) async throws -> PreparedApply {
+        await session.beginProxyWork()
+        do {
+            let prepared = try await engine.prepare(repository, options: options)
+            await session.endProxyWork()
+            return prepared
+        } catch {
+            await session.endProxyWork()
+            throw error
+        }
     }
 
     /// One step per service the plan creates, rolls out, scales or removes.
@@ -115,10 +138,19 @@ public struct EngineDriver: DeployRunner {
 
     // MARK: read side
 
-    public func status() async throws -> [ProjectStatusView] {
+    /// Each project's status: the engine's own report, as `berth status --json` prints it.
+    public func status() async throws -> [StatusReport.Project] {
         let repository = try repository()
         let runtime = try await runtime()
-        return try await ApplyEngine(runtime: runtime, stateDirectory: stateDirectory).status(repository).map(ProjectStatusView.init)
+        return try await ApplyEngine(runtime: runtime, stateDirectory: stateDirectory).statusReport(repository).projects
+    }
+
+    /// The certificate of every routed TLS host of the projects `include` admits, read from the proxy's
+    /// storage (as `berth certs`).
+    public func certificates(_ repository: Repository, include: (String) -> Bool = { _ in true }) throws -> [HostCertificate] {
+        let platform = repository.platform
+        let store = CertificateStore(directory: stateDirectory.appendingPathComponent(platform.name).appendingPathComponent("proxy"), platform: platform)
+        return CertificateReport.hosts(CertificateReport.tlsHosts(repository, include: include), certificates: try store.certificates())
     }
 
     /// The project's recorded deployments, newest first.
@@ -165,6 +197,20 @@ public struct EngineDriver: DeployRunner {
     }
 }
 
+/// The daemon's `PlatformSession`s, one per platform name (a changed domain is another platform).
+final class PlatformSessions: Sendable {
+    private let all = Mutex<[String: PlatformSession]>([:])
+
+    func session(_ name: String) -> PlatformSession {
+        all.withLock { all in
+            if let found = all[name] { return found }
+            let made = PlatformSession()
+            all[name] = made
+            return made
+        }
+    }
+}
+
 /// Steps done out of the plan's total, counted from the engine's events (which arrive from several tasks).
 final class ProgressCounter: Sendable {
     private let state = Mutex((step: 0, total: 0))
@@ -183,33 +229,6 @@ final class ProgressCounter: Sendable {
 public struct EngineUnavailable: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
-}
-
-/// A project's status, as `berth status --json` prints it.
-public struct ProjectStatusView: Codable, Sendable {
-    public struct Service: Codable, Sendable {
-        public var service: String
-        public var running, healthy, replicas: Int
-        public var images, deployments, routes: [String]
-    }
-    public struct LastDeployment: Codable, Sendable {
-        public var id, result: String
-        public var finishedAt: Date
-        enum CodingKeys: String, CodingKey { case id, result, finishedAt = "finished_at" }
-    }
-    public var project: String
-    public var lastDeployment: LastDeployment?
-    public var services: [Service]
-    enum CodingKeys: String, CodingKey { case project, lastDeployment = "last_deployment", services }
-
-    init(_ p: ApplyEngine.ProjectStatus) {
-        project = p.project
-        lastDeployment = p.lastDeployment.map { LastDeployment(id: $0.id, result: $0.result.rawValue, finishedAt: $0.finishedAt) }
-        services = p.services.map {
-            Service(service: $0.service, running: $0.running, healthy: $0.healthy, replicas: $0.total, images: $0.images,
-                    deployments: $0.deployments, routes: $0.routes)
-        }
-    }
 }
 
 /// One recorded deployment of a project.

@@ -1,3 +1,4 @@
+import BerthEngine
 import Foundation
 
 /// The read side's status snapshot: `GET /v1/projects[/{p}]` computes the platform's status (a
@@ -8,8 +9,8 @@ import Foundation
 /// `ttl` plus one computation.
 actor StatusCache {
     let ttl: Duration
-    private var snapshot: (value: [ProjectStatusView], at: ContinuousClock.Instant, generation: Int)?
-    private var pending: (task: Task<[ProjectStatusView], any Error>, generation: Int)?
+    private var snapshot: (value: [StatusReport.Project], at: ContinuousClock.Instant, generation: Int)?
+    private var pending: (task: Task<[StatusReport.Project], any Error>, generation: Int)?
 
     /// The JSON of the whole snapshot (for tokens that see every project), encoded once per snapshot.
     private var encoded: (at: ContinuousClock.Instant, data: Data)?
@@ -17,7 +18,7 @@ actor StatusCache {
     init(ttl: Duration = .seconds(1)) { self.ttl = ttl }
 
     /// The snapshot's JSON, encoded by `encode` once per snapshot; nil when there is no snapshot of `value`.
-    func json(of value: [ProjectStatusView], _ encode: ([ProjectStatusView]) throws -> Data) rethrows -> Data {
+    func json(of value: [StatusReport.Project], _ encode: ([StatusReport.Project]) throws -> Data) rethrows -> Data {
         guard let s = snapshot, s.value.count == value.count, s.value.map(\.project) == value.map(\.project) else { return try encode(value) }
         if let e = encoded, e.at == s.at { return e.data }
         let data = try encode(s.value)
@@ -25,7 +26,7 @@ actor StatusCache {
         return data
     }
 
-    func get(generation: Int, _ compute: @escaping @Sendable () async throws -> [ProjectStatusView]) async throws -> [ProjectStatusView] {
+    func get(generation: Int, _ compute: @escaping @Sendable () async throws -> [StatusReport.Project]) async throws -> [StatusReport.Project] {
         if let s = snapshot, s.generation == generation {
             // Fresh: served. Older than ttl: served while one refresh runs (at most ttl + one computation old).
             if ContinuousClock.now - s.at >= ttl, pending == nil { _ = refresh(generation, compute) }
@@ -35,7 +36,7 @@ actor StatusCache {
         return try await refresh(generation, compute).value
     }
 
-    private func refresh(_ generation: Int, _ compute: @escaping @Sendable () async throws -> [ProjectStatusView]) -> Task<[ProjectStatusView], any Error> {
+    private func refresh(_ generation: Int, _ compute: @escaping @Sendable () async throws -> [StatusReport.Project]) -> Task<[StatusReport.Project], any Error> {
         let started = ContinuousClock.now
         let task = Task { try await compute() }
         pending = (task, generation)
@@ -43,7 +44,7 @@ actor StatusCache {
         return task
     }
 
-    private func store(_ task: Task<[ProjectStatusView], any Error>, generation: Int, started: ContinuousClock.Instant) async {
+    private func store(_ task: Task<[StatusReport.Project], any Error>, generation: Int, started: ContinuousClock.Instant) async {
         let value = try? await task.value  // a failed refresh keeps no snapshot; its caller gets the error
         if pending?.task == task { pending = nil }
         guard let value else { if snapshot?.generation != generation { snapshot = nil }; return }

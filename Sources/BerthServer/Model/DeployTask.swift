@@ -17,7 +17,9 @@ public enum TaskPriority: String, Codable, Sendable, CaseIterable {
 /// What a task does: a deploy (an apply of its projects), or a teardown of projects removed from the
 /// repository (as `berth down` does for each).
 public enum TaskKind: String, Codable, Sendable, CaseIterable {
-    case deploy, teardown
+    /// `deploy`: apply the projects; `teardown`: remove them (no longer in the repository); `backup`: back up
+    /// their volumes and databases (`backups` of project.yml).
+    case deploy, teardown, backup
 }
 
 /// The result of one project of a task, as the engine reported it.

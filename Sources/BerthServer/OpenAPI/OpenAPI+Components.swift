@@ -67,11 +67,16 @@ extension OpenAPI {
                 ("last_deployment", Schema.object([("id", Schema.string()), ("result", Schema.string()), ("finished_at", Schema.dateTime)],
                                                   required: ["id", "result", "finished_at"])),
                 ("services", Schema.array(Schema.object([
-                    ("service", Schema.string()), ("running", Schema.integer(minimum: 0)), ("healthy", Schema.integer(minimum: 0)),
+                    ("project", Schema.string()), ("service", Schema.string()), ("running", Schema.integer(minimum: 0)), ("healthy", Schema.integer(minimum: 0)),
                     ("replicas", Schema.integer(minimum: 0)), ("images", Schema.array(Schema.string())),
                     ("deployments", Schema.array(Schema.string())), ("routes", Schema.array(Schema.string())),
-                ], required: ["service", "running", "healthy", "replicas", "images", "deployments", "routes"]))),
+                ], required: ["project", "service", "running", "healthy", "replicas", "images", "deployments", "routes"]))),
             ], required: ["project", "services"], description: "As berth status --json prints it")),
+            ("Certificate", Schema.object([
+                ("host", Schema.string()), ("status", Schema.string(enum: ["ok", "missing", "expiring", "expired"])),
+                ("issuer", Schema.string()), ("sans", Schema.array(Schema.string())), ("not_before", Schema.dateTime),
+                ("not_after", Schema.dateTime), ("days_left", Schema.integer()), ("serial", Schema.string()),
+            ], required: ["host", "status"], description: "A routed TLS host and its certificate (the certificate's fields are absent when it has none)")),
             ("Deployment", Schema.object([
                 ("id", Schema.string()), ("project", Schema.string()), ("result", Schema.string()), ("message", Schema.string()),
                 ("started_at", Schema.dateTime), ("finished_at", Schema.dateTime), ("services", Schema.array(Schema.string())),

@@ -132,6 +132,11 @@ enum OpenAPI {
                 parameters: [Operation.query("limit", Schema.integer(minimum: 1, maximum: 10_000), "At most this many entries (default 200)")],
                 responses: [("200", Operation.json("The entries", Schema.array(Schema.ref("AuditEntry")))),
                             Operation.error(400), Operation.error(401), Operation.error(403)])),
+            ("/v1/certs", Operation(
+                method: "get", id: "certificates", summary: "The certificate of every routed TLS host (read; within the token's projects)",
+                tags: ["projects"],
+                responses: [("200", Operation.json("The hosts, as berth certs --json prints them", Schema.array(Schema.ref("Certificate")))),
+                            Operation.error(401), Operation.error(403), Operation.error(422), Operation.error(503)])),
             ("/metrics", Operation(
                 method: "get", id: "metrics", summary: "Prometheus metrics (read)", tags: ["observability"],
                 responses: [("200", Operation.text("Prometheus exposition text", "text/plain")), Operation.error(401), Operation.error(403)])),

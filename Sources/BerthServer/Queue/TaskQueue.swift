@@ -21,7 +21,12 @@ public actor TaskQueue {
     private(set) var running: [String: DeployTask] = [:]
     private var handles: [String: Task<Void, Never>] = [:]
     private var stopReasons: [String: StopReason] = [:]
-    private var dirty = true
+    /// Something may be claimable (a task was queued, claimed or ended here); setting it wakes the workers.
+    private var dirty = true {
+        didSet { if dirty { wake.yield() } }
+    }
+    /// The workers' wake-up signal: at most one pending, so a burst of changes wakes them once.
+    private let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     /// Counts the tasks that ended here: the read side's status snapshot is taken anew after each.
     public private(set) var finishedCount = 0
     private var lastScan = ContinuousClock.now
@@ -134,6 +139,21 @@ public actor TaskQueue {
         return nil
     }
 
+    /// Returns when something may be claimable here, or after `limit` (another daemon, a timer). For the one
+    /// loop that claims: the signal has a single consumer.
+    func waitForWork(upTo limit: Duration) async {
+        let wakeups = wakeups
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var signal = wakeups.makeAsyncIterator()
+                _ = await signal.next()
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     func attach(_ id: String, handle: Task<Void, Never>) {
         if running[id] != nil { handles[id] = handle }
     }
@@ -226,7 +246,13 @@ public actor TaskQueue {
             dirty = true
             return .removed(task)
         case .running:
-            guard running[id] != nil else { return .alreadyFinal(task) }  // another process runs it
+            guard running[id] != nil else {
+                // Another daemon runs it (a shared store): it stops the run when it next renews the lease.
+                guard let shared, try await shared.requestCancel(id, by: who) else { return .alreadyFinal(task) }
+                try await store.append(TaskEvent(taskID: id, kind: .state, state: .running,
+                                                 message: "cancel requested by \(who); the daemon running it stops at its next lease renewal"))
+                return .stopping(task)
+            }
             stopReasons[id] = .cancelled(by: who)
             handles[id]?.cancel()
             try await store.append(TaskEvent(taskID: id, kind: .state, state: .running, message: "cancel requested by \(who)"))
@@ -256,6 +282,12 @@ public actor TaskQueue {
     func renew(_ id: String) async throws -> Bool {
         guard let shared, let attempt = running[id]?.attempt else { return true }
         return try await shared.renew(id, attempt: attempt, lease: lease)
+    }
+
+    /// Who asked another daemon to cancel a task this daemon runs (nil: nobody, or a store of one daemon).
+    func cancelRequest(_ id: String) async throws -> String? {
+        guard let shared, let attempt = running[id]?.attempt, stopReasons[id] == nil else { return nil }
+        return try await shared.cancelRequest(id, attempt: attempt)
     }
 
     /// The lease was lost: the run is cancelled and nothing more is written for it.

@@ -33,7 +33,9 @@ public struct TaskWorkers: Service {
         // stop at once); `shutdown()` decides when they stop.
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try await claimAll()
-            try? await Task.sleep(for: .milliseconds(100))  // cancelled sleep: the loop condition ends it
+            // Woken at once by a task queued or ended here; at least every 250 ms for the loop condition (a
+            // graceful shutdown) and for tasks another process queued.
+            await queue.waitForWork(upTo: .milliseconds(250))
         }
         await shutdown()
         onShutdown()
@@ -73,6 +75,10 @@ public struct TaskWorkers: Service {
                             logger.warning("lease lost: another daemon took the task over; stopping this run", metadata: ["task": "\(task.id)"])
                             await queue.lose(task.id)
                             return
+                        }
+                        if let who = try await queue.cancelRequest(task.id) {
+                            logger.info("cancel requested through another daemon", metadata: ["task": "\(task.id)", "by": "\(who)"])
+                            _ = try await queue.cancel(task.id, by: who)
                         }
                     } catch {
                         logger.error("renewing the lease failed", metadata: ["task": "\(task.id)", "error": "\(error)"])

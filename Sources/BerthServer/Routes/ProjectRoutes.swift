@@ -1,3 +1,4 @@
+import BerthEngine
 import Foundation
 import Hummingbird
 
@@ -46,7 +47,7 @@ enum ProjectRoutes {
         }
     }
 
-    static func status(_ services: APIServices) async throws -> [ProjectStatusView] {
+    static func status(_ services: APIServices) async throws -> [StatusReport.Project] {
         let driver = services.driver
         do {
             return try await services.statusCache.get(generation: await services.queue.finishedCount) { try await driver.status() }

@@ -58,18 +58,25 @@ enum StatusPageRoutes {
         return .token(token)
     }
 
+    /// Signs in with a read or admin token; every attempt, refused ones included, is in the audit log
+    /// (`session.login`, by the token's name when it is known).
     static func signIn(_ secret: String, _ services: APIServices) async throws -> Response {
-        guard let token = try await services.store.token(hash: APIToken.hash(of: secret.trimmingCharacters(in: .whitespaces))),
-              token.revokedAt == nil else {
-            return html(StatusPage.loginPage(message: "This token is not known or was revoked (see berth token list)."), status: .unauthorized)
-        }
-        if token.isExpired() {
-            return html(StatusPage.loginPage(message: "The token '\(token.name)' expired; create a new one with berth token create."), status: .unauthorized)
-        }
-        guard token.scope == .read || token.scope == .admin else {
-            return html(StatusPage.loginPage(message: "The token '\(token.name)' has scope \(token.scope.rawValue); the status page needs read or admin."),
-                        status: .forbidden)
-        }
+        let token = try await services.store.token(hash: APIToken.hash(of: secret.trimmingCharacters(in: .whitespaces)))
+        let refusal: (message: String, status: HTTPResponse.Status)? =
+            if token == nil || token?.revokedAt != nil {
+                ("This token is not known or was revoked (see berth token list).", .unauthorized)
+            } else if let token, token.isExpired() {
+                ("The token '\(token.name)' expired; create a new one with berth token create.", .unauthorized)
+            } else if let token, token.scope != .read && token.scope != .admin {
+                ("The token '\(token.name)' has scope \(token.scope.rawValue); the status page needs read or admin.", .forbidden)
+            } else {
+                nil
+            }
+        try await services.store.append(AuditEntry(token: token?.name ?? "-", action: "session.login", target: "status page",
+                                                   status: Int(refusal?.status.code ?? 303),
+                                                   result: refusal.map { "denied: \($0.message)" } ?? "signed in"))
+        if let refusal { return html(StatusPage.loginPage(message: refusal.message), status: refusal.status) }
+        guard let token else { return html(StatusPage.loginPage(message: nil), status: .unauthorized) }
         let session = await services.sessions.open(tokenHash: token.hash)
         let maxAge = Int(Sessions.lifetime.components.seconds)
         return Response(status: .seeOther, headers: [

@@ -1,4 +1,5 @@
 import BerthConfig
+import BerthEngine
 import BerthProxy
 import Foundation
 
@@ -10,7 +11,7 @@ extension StatusPage {
         var projectsError: String?
         do { repository = try services.driver.repository() } catch { projectsError = "The configuration repository cannot be read: \(error)" }
 
-        var statuses: [ProjectStatusView] = []
+        var statuses: [StatusReport.Project] = []
         if projectsError == nil {
             do { statuses = try await services.driver.status() } catch { projectsError = "The platform's status cannot be read: \(error)" }
         }
@@ -21,7 +22,7 @@ extension StatusPage {
                 let status = statuses.first { $0.project == name }
                 let routes = repository.project(name)?.config.ingress ?? []
                 let services = (status?.services ?? []).map { s in
-                    Service(name: s.service, healthy: s.healthy, running: s.running, replicas: s.replicas,
+                    Service(name: s.service, healthy: s.healthy, running: s.running, replicas: s.total,
                             links: routes.filter { $0.service == s.service }.flatMap { links($0, repository.platform.proxy) })
                 }
                 projects.append(Project(name: name, services: services, lastDeployment: status?.lastDeployment))
@@ -35,11 +36,8 @@ extension StatusPage {
         var certificates: [HostCertificate] = []
         var certificatesError: String?
         if let repository {
-            let platform = repository.platform
-            let store = CertificateStore(
-                directory: services.driver.stateDirectory.appendingPathComponent(platform.name).appendingPathComponent("proxy"), platform: platform)
             do {
-                certificates = CertificateReport.hosts(CertificateReport.tlsHosts(repository, include: token.allows), certificates: try store.certificates())
+                certificates = try services.driver.certificates(repository, include: token.allows)
             } catch {
                 certificatesError = "The proxy's certificates cannot be read: \(error)"
             }

@@ -1,3 +1,4 @@
+import BerthEngine
 import BerthProxy
 import Foundation
 
@@ -20,7 +21,7 @@ struct StatusPage: Sendable {
     struct Project: Sendable {
         var name: String
         var services: [Service]
-        var lastDeployment: ProjectStatusView.LastDeployment?
+        var lastDeployment: DeploymentSummary?
     }
 
     var viewer: String
@@ -138,7 +139,7 @@ extension StatusPage {
 
     private func row(_ project: Project, _ iso: ISO8601DateFormatter) -> String {
         let last = project.lastDeployment.map { d in
-            "<span class=\"\(d.result == "succeeded" ? "ok" : "bad")\">\(Self.escape(d.result))</span> \(Self.escape(d.id)) <span class=\"muted\">\(iso.string(from: d.finishedAt))</span>"
+            "<span class=\"\(d.result == .succeeded ? "ok" : "bad")\">\(Self.escape(d.result.rawValue))</span> \(Self.escape(d.id)) <span class=\"muted\">\(iso.string(from: d.finishedAt))</span>"
         } ?? "<span class=\"muted\">none</span>"
         let services = project.services.isEmpty
             ? [Service(name: "", healthy: 0, running: 0, replicas: 0, links: [])] : project.services

@@ -25,6 +25,8 @@ enum PostgresMigrations {
             "CREATE TABLE tokens (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, body TEXT NOT NULL)",
             "CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)",
         ]),
+        // A cancel asked of a daemon that does not run the task: the running daemon reads it when it renews.
+        (2, ["ALTER TABLE tasks ADD COLUMN cancel_requested_by TEXT"]),
     ]
 
     static var latest: Int { all.map(\.version).max() ?? 0 }

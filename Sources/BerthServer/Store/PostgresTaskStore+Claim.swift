@@ -8,7 +8,21 @@ extension PostgresTaskStore {
     /// behind earlier candidates that wait (each project's deploys run in queue order).
     public func claim(owner: String, lease: Duration) async throws -> DeployTask? {
         let seconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
-        return try await transaction { db -> DeployTask? in
+        let (claimed, abandoned) = try await claimOrAbandon(owner: owner, seconds: seconds)
+        // Their final event, once the row is final (readers find the event of a final row).
+        for task in abandoned {
+            _ = try await append(TaskEvent(taskID: task.id, kind: .state, state: .failed, message: task.message))
+        }
+        return claimed
+    }
+
+    /// How many daemons may take a task up before it is given up: a task whose every run ended its daemon
+    /// (a crash it causes, say) must not take the next daemon down too, forever.
+    public static let maxAttempts = 3
+
+    private func claimOrAbandon(owner: String, seconds: Double) async throws -> (DeployTask?, [DeployTask]) {
+        try await transaction { db -> (DeployTask?, [DeployTask]) in
+            var abandoned: [DeployTask] = []
             try await db.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.claimLock))", logger: logger)
             var held: [String: String] = [:]
             for try await (project, taskID) in try await db.query("SELECT project, task_id FROM running_projects", logger: logger)
@@ -24,6 +38,17 @@ extension PostgresTaskStore {
             }
             var blocked: [DeployTask] = []
             for (candidate, expired) in candidates {
+                if expired, let attempt = candidate.attempt, attempt >= Self.maxAttempts {
+                    var failed = candidate
+                    failed.state = .failed
+                    failed.finishedAt = Date()
+                    failed.message = "given up after \(attempt) attempts: each daemon that ran it (the last one \(candidate.runner ?? "unknown")) "
+                        + "stopped before it ended; see their logs, then queue a new deploy"
+                    try await db.query("UPDATE tasks SET state = 'failed', body = \(try Self.json(failed)) WHERE id = \(failed.id)", logger: logger)
+                    try await db.query("DELETE FROM running_projects WHERE task_id = \(failed.id)", logger: logger)
+                    abandoned.append(failed)
+                    continue
+                }
                 let others = held.filter { $0.value != candidate.id }
                 let busy = if let projects = candidate.projects {
                     others["*"] != nil || projects.contains { others[$0] != nil }
@@ -53,9 +78,9 @@ extension PostgresTaskStore {
                     try await db.query("INSERT INTO running_projects (project, task_id, attempt) VALUES (\(project), \(claimed.id), \(attempt))",
                                        logger: logger)
                 }
-                return claimed
+                return (claimed, abandoned)
             }
-            return nil
+            return (nil, abandoned)
         }
     }
 
@@ -67,6 +92,22 @@ extension PostgresTaskStore {
             WHERE id = \(id) AND attempt = \(attempt) AND state = 'running' RETURNING id
             """, logger: logger).decode(String.self) { renewed = true }
         return renewed
+    }
+
+    public func requestCancel(_ id: String, by who: String) async throws -> Bool {
+        var found = false
+        for try await _ in try await client.query("""
+            UPDATE tasks SET cancel_requested_by = \(who) WHERE id = \(id) AND state = 'running' RETURNING id
+            """, logger: logger).decode(String.self) { found = true }
+        return found
+    }
+
+    public func cancelRequest(_ id: String, attempt: Int) async throws -> String? {
+        var who: String?
+        for try await value in try await client.query("""
+            SELECT cancel_requested_by FROM tasks WHERE id = \(id) AND attempt = \(attempt) AND state = 'running'
+            """, logger: logger).decode(String?.self) { who = value }
+        return who
     }
 
     /// The projects held by running tasks, as the database records them (project → task id, attempt).

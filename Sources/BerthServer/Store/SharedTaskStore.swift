@@ -11,6 +11,11 @@ public protocol SharedTaskStore: TaskStore {
     func claim(owner: String, lease: Duration) async throws -> DeployTask?
     /// Extends the lease of `id` while `attempt` is still its attempt; false when the task was taken over or ended.
     func renew(_ id: String, attempt: Int, lease: Duration) async throws -> Bool
+    /// Asks the daemon that runs `id` to cancel it (it reads the request when it renews the lease); false when
+    /// the task is not running.
+    func requestCancel(_ id: String, by who: String) async throws -> Bool
+    /// Who asked to cancel `id` at `attempt` (nil: nobody).
+    func cancelRequest(_ id: String, attempt: Int) async throws -> String?
     /// Returns when an event was appended by any daemon (LISTEN/NOTIFY), or after `timeout`.
     func waitForEvents(timeout: Duration) async
 }
