@@ -106,13 +106,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // berth backup: restic backups of volumes and databases, read back before they count; restores and drills.
+        .target(
+            name: "BerthBackup",
+            dependencies: [
+                "BerthConfig", "BerthSystem", "CBerthSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The commands (one per file); the executable only calls into this.
         .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthConfig", "BerthPlan", "BerthRender", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine",
                 "BerthDoctor", "BerthSystem",
-                "BerthServer",
+                "BerthServer", "BerthBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // --verbose / BERTH_LOG_LEVEL: the engine's log lines on standard error.
                 .product(name: "Logging", package: "swift-log"),
@@ -141,5 +152,6 @@ let package = Package(
             "BerthCLI", "BerthDocker", "BerthRuntime", "BerthProxy", "BerthEngine", "BerthSystem", "TestSupport",
         ]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
+        .testTarget(name: "BerthBackupTests", dependencies: ["BerthBackup", "BerthConfig", "TestSupport"]),
     ]
 )

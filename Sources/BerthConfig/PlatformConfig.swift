@@ -20,6 +20,8 @@ public struct PlatformConfig: Sendable, Hashable {
     /// `secrets.age_recipients`: the age public keys a new `secrets.enc.env` is encrypted for when the
     /// repository has no `.sops.yaml` (`berth secrets set` / `edit`).
     public var ageRecipients: [String] = []
+    /// `backups`: the restic repository, retention and webhook of `berth backup` (nil: no backups).
+    public var backups: BackupPlatformConfig?
     /// `dns`: the zones Berth renders and may serve (nil: no DNS). See DNSConfig.
     public var dns: DNSConfig?
 

@@ -10,7 +10,7 @@ struct PlatformLoader {
     func load(_ root: YAMLValue) -> PlatformConfig? {
         guard let top = Fields(root, what: Self.file, known: [
             "name", "domain", "proxy", "acme", "policy", "entrypoints", "middlewares", "default_middlewares", "crowdsec", "network", "api", "state", "registries",
-            "secrets",
+            "secrets", "backups",
             "dns",
         ], sink: sink) else { return nil }
         let domain = top.requiredString("domain") ?? "invalid"
@@ -158,6 +158,10 @@ struct PlatformLoader {
         }
         if let value = top["registries"] {
             p.registries = registries(value)
+        }
+        // backups (berth backup): the restic repository; see BackupLoader.
+        if let f = top.fields("backups", known: ["s3", "path", "password_env", "schedule", "retention", "webhook", "timeout"]) {
+            p.backups = BackupLoader(sink: sink).platform(f)
         }
         // DNS for every host (zones, records, the DNS stack): DNSLoader.
         if let f = top.fields("dns", known: DNSLoader.keys) {

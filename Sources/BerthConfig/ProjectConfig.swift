@@ -6,6 +6,8 @@ public struct ProjectConfig: Sendable, Hashable {
     public var rollout: RolloutSettings = RolloutSettings()
     /// Compose profiles enabled for this project: services that list one of them run too.
     public var profiles: [String] = []
+    /// `backups`: the volumes and databases `berth backup` copies (nil: none).
+    public var backups: BackupProjectConfig?
 
     public init() {}
 }

@@ -5,10 +5,11 @@ struct ProjectLoader {
     let sink: DiagnosticSink
 
     func load(_ root: YAMLValue) -> (config: ProjectConfig, locations: ProjectLocations)? {
-        guard let top = Fields(root, what: file, known: ["enabled", "ingress", "egress", "rollout", "profiles"], sink: sink) else { return nil }
+        guard let top = Fields(root, what: file, known: ["enabled", "ingress", "egress", "rollout", "profiles", "backups"], sink: sink) else { return nil }
         var p = ProjectConfig()
         var locations = ProjectLocations()
         p.enabled = top.bool("enabled") ?? true
+        if let f = top.fields("backups", known: ["schedule", "volumes", "databases"]) { p.backups = BackupLoader(sink: sink).project(f) }
         let profiles = top.stringItems("profiles") ?? []
         p.profiles = profiles.map(\.text)
         locations.profiles = profiles.map(\.location)

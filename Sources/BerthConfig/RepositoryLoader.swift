@@ -57,6 +57,7 @@ public struct RepositoryLoader: Sendable {
         let platformSecrets = secrets(at: root.appendingPathComponent(SecretsFile.name), file: SecretsFile.name, sink: sink)
         guard var platform else { return nil }
         resolveACMECredentials(&platform, secrets: platformSecrets, sink: sink)
+        resolveBackupCredentials(&platform, secrets: platformSecrets)
         var repository = Repository(root: root, platform: platform, projects: projects)
         repository.platformSecrets = platformSecrets
         repository.templates = loadTemplates(root: root, sink: sink)

@@ -32,6 +32,7 @@ struct RepositoryValidator {
         validateNetworks()
         validateContainerNames()
         validateACME()
+        validateBackups()
         validateDNS()
     }
 
