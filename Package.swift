@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "BerthServer",
             dependencies: [
-                "BerthConfig", "BerthEngine", "BerthRuntime", "BerthProxy", "BerthRender", "BerthSystem",
+                "BerthConfig", "BerthEngine", "BerthRuntime", "BerthProxy", "BerthRender", "BerthSystem", "BerthBackup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

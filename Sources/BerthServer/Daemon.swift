@@ -56,6 +56,7 @@ public enum Daemon {
         TenantRoutes.add(to: router, services)
         HookRoutes.add(to: router, services)
         CertRoutes.add(to: router, services)
+        BackupRoutes.add(to: router, services)
         return router
     }
 
@@ -111,6 +112,7 @@ public enum Daemon {
                                   shutdownGrace: configuration.shutdownGrace, metrics: metrics, logger: logger,
                                   onShutdown: { services.stop() })
         var members: [any Service] = [app, workers]
+        members.append(BackupScheduler(queue: queue, logger: logger) { try driver.backupSchedules() })
         if let interval = configuration.reconcileInterval {
             members.append(Reconciler(queue: queue, store: store, interval: interval, logger: logger) { try await driver.drifted() })
         }

@@ -1,8 +1,10 @@
+import BerthBackup
 import Foundation
 import Prometheus
 
 /// The daemon's Prometheus metrics (`GET /metrics`): tasks by state and queue depth (read from the store
-/// at each scrape), deploy durations, rollout failures, HTTP requests and their latency.
+/// at each scrape), deploy durations, rollout failures, HTTP requests and their latency, and the backups
+/// (from their records at each scrape, so a backup run by `berth backup` from cron counts too).
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let deployDuration: DurationHistogram
@@ -19,6 +21,7 @@ public final class ServerMetrics: Sendable {
     }
 
     func taskFinished(_ task: DeployTask, duration: Duration) {
+        guard task.kind == .deploy else { return }  // backups and teardowns are neither deploys nor rollouts
         deployDuration.record(duration)
         let failed = task.results.filter { $0.result != "succeeded" }.count
         if failed > 0 { rolloutFailures.increment(by: Int64(failed)) } else if task.state == .failed { rolloutFailures.increment() }
@@ -36,8 +39,34 @@ public final class ServerMetrics: Sendable {
         ).record(duration)
     }
 
-    /// The exposition text, with the store's current task counts.
-    func render(counts: [TaskState: Int]) -> String {
+    /// The exposition text, with the store's current task counts and the platform's backup records.
+    func render(counts: [TaskState: Int], backups: [BackupRecord] = []) -> String {
+        for state in [BackupState.succeeded, .failed] {
+            registry.makeGauge(
+                descriptor: .init(namespace: "berth", metricName: "backups", unitName: "count",
+                                  helpText: "Backups recorded, by result (a backup counts as succeeded only once read back)"),
+                labels: [("state", state.rawValue)]
+            ).set(Double(backups.filter { $0.state == state }.count))
+        }
+        var latest: [String: BackupRecord] = [:], lastSuccess: [String: BackupRecord] = [:]
+        for record in backups {
+            let key = "\(record.project)/\(record.kind.rawValue)/\(record.target)"
+            latest[key] = record
+            if record.state == .succeeded { lastSuccess[key] = record }
+        }
+        for (_, record) in latest {
+            let labels = [("project", record.project), ("kind", record.kind.rawValue), ("target", record.target)]
+            registry.makeGauge(
+                descriptor: .init(namespace: "berth", metricName: "backup_last_result", unitName: "ok",
+                                  helpText: "1 when the latest backup of the volume or database succeeded, 0 when it failed"),
+                labels: labels
+            ).set(Double(record.state == .succeeded ? 1 : 0))
+            registry.makeGauge(
+                descriptor: .init(namespace: "berth", metricName: "backup_last_success", unitName: "timestamp_seconds",
+                                  helpText: "When the latest successful backup of the volume or database started (0: never)"),
+                labels: labels
+            ).set(lastSuccess["\(record.project)/\(record.kind.rawValue)/\(record.target)"]?.startedAt.timeIntervalSince1970 ?? 0)
+        }
         for state in TaskState.allCases {
             registry.makeGauge(
                 descriptor: .init(namespace: "berth", metricName: "tasks", unitName: "count", helpText: "Tasks in the store, by state"),

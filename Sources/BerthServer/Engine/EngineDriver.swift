@@ -52,6 +52,7 @@ public struct EngineDriver: DeployRunner {
 
     public func run(_ task: DeployTask, progress: @escaping @Sendable (DeployProgress) -> Void) async throws -> DeployResult {
         if task.kind == .teardown { return try await teardown(task, progress: progress) }
+        if task.kind == .backup { return try await backup(task, progress: progress) }
         let repository: Repository
         do { repository = try self.repository() } catch {
             return DeployResult(succeeded: false, message: "the configuration is invalid; nothing was done:\n\(error)", projects: [])

@@ -72,6 +72,13 @@ extension OpenAPI {
                     ("deployments", Schema.array(Schema.string())), ("routes", Schema.array(Schema.string())),
                 ], required: ["project", "service", "running", "healthy", "replicas", "images", "deployments", "routes"]))),
             ], required: ["project", "services"], description: "As berth status --json prints it")),
+            ("BackupRecord", Schema.object([
+                ("id", Schema.string()), ("platform", Schema.string()), ("project", Schema.string()),
+                ("kind", Schema.string(enum: ["volume", "database"])), ("target", Schema.string()),
+                ("state", Schema.string(enum: ["succeeded", "failed"])), ("startedAt", Schema.dateTime), ("duration", .object([("type", .string("number"))])),
+                ("snapshot", Schema.string()), ("bytes", Schema.integer()), ("files", Schema.integer()), ("digest", Schema.string()),
+            ], required: ["id", "project", "kind", "target", "state", "startedAt", "duration"],
+               description: "One backup of a volume or database (a backup counts as succeeded only once read back)")),
             ("Certificate", Schema.object([
                 ("host", Schema.string()), ("status", Schema.string(enum: ["ok", "missing", "expiring", "expired"])),
                 ("issuer", Schema.string()), ("sans", Schema.array(Schema.string())), ("not_before", Schema.dateTime),

@@ -132,6 +132,19 @@ enum OpenAPI {
                 parameters: [Operation.query("limit", Schema.integer(minimum: 1, maximum: 10_000), "At most this many entries (default 200)")],
                 responses: [("200", Operation.json("The entries", Schema.array(Schema.ref("AuditEntry")))),
                             Operation.error(400), Operation.error(401), Operation.error(403)])),
+            ("/v1/backups", Operation(
+                method: "post", id: "backup", summary: "Queue a backup of projects' volumes and databases (scope deploy or admin)", tags: ["tasks"],
+                body: .object([("required", .bool(false)), ("content", Operation.content("application/json", Schema.object([
+                    ("projects", Schema.array(Schema.string(), minItems: 1)),
+                ], required: [])))]),
+                responses: [("202", Operation.json("Queued", Schema.ref("Accepted"),
+                                                   headers: .object([("Location", .object([("schema", Schema.string())]))]))),
+                            Operation.error(400), Operation.error(401), Operation.error(403), Operation.error(422)])),
+            ("/v1/backups", Operation(
+                method: "get", id: "listBackups", summary: "Backup records, newest first (read; within the token's projects)", tags: ["projects"],
+                parameters: [Operation.query("project", Schema.string(), "Only this project's")],
+                responses: [("200", Operation.json("The records, as berth backup list --json", Schema.array(Schema.ref("BackupRecord")))),
+                            Operation.error(401), Operation.error(403), Operation.error(503)])),
             ("/v1/certs", Operation(
                 method: "get", id: "certificates", summary: "The certificate of every routed TLS host (read; within the token's projects)",
                 tags: ["projects"],

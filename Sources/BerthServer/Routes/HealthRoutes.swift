@@ -14,7 +14,9 @@ enum HealthRoutes {
         }
         router.get("/metrics") { _, context -> Response in
             try Access.requireRead(try context.caller())
-            let text = services.metrics.render(counts: try await services.store.countByState())
+            // Backup records cannot be read while the repository is invalid: the task metrics are still served.
+            let text = services.metrics.render(counts: try await services.store.countByState(),
+                                               backups: (try? services.driver.backupRecords()) ?? [])
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
