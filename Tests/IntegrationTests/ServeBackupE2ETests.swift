@@ -36,6 +36,8 @@ extension ApplyE2ETests {
                           schedule: "@every 3s"
                           volumes: [data]
                         """)
+                    let started = Date()
+                    let mark = { (what: String) in print("[e2e] serve backups: \(what) after \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
                     let password = "pw-" + UUID().uuidString
                     // Deployed before the daemon starts: the first scheduled backup finds the volume.
                     let apply = try await s.berth("apply", ["--yes"])
@@ -51,7 +53,9 @@ extension ApplyE2ETests {
                     let scheduled = try #require(await Self.task(daemon, token: admin) { $0["created_by"] as? String == "scheduler" },
                                                  "no scheduled backup task within 60 s")
                     #expect(scheduled["kind"] as? String == "backup")
+                    mark("the scheduled task queued")
                     let done = await daemon.waitForTask(try #require(scheduled["id"] as? String), token: admin)
+                    mark("the scheduled backup ended")
                     #expect(done["state"] as? String == "succeeded", "\(done)")
                     let messages = ((done["results"] as? [[String: Any]])?.first?["messages"] as? [String]) ?? []
                     #expect(messages.contains { $0.contains("volume data") && $0.contains("read back and matched") }, "\(done)")
@@ -65,21 +69,27 @@ extension ApplyE2ETests {
                     let nothing = await daemon.call("POST", "/v1/backups", token: admin, body: "{\"projects\": [\"e2esb-nope\"]}")
                     #expect(nothing.status == 422 && nothing.errorCode == "nothing_to_back_up", "\(nothing)")
 
-                    // The repository is gone (a file where it was): the next backups fail loudly.
-                    try FileManager.default.removeItem(at: restic)
-                    try "not a restic repository".write(to: restic, atomically: true, encoding: .utf8)
+                    // A database the project's web service cannot dump (it has no pg_dump): the next backups fail
+                    // loudly for it, while the volume still backs up.
+                    try s.write("projects/\(Self.project)/project.yml", """
+                        ingress:
+                          - {service: web, hosts: [files.e2e.localhost], port: 8080, tls: false}
+                        backups:
+                          schedule: "@every 3s"
+                          volumes: [data]
+                          databases: [{service: web, database: nope}]
+                        """)
                     let accepted = await daemon.call("POST", "/v1/backups", token: admin, body: "{\"projects\": [\"\(Self.project)\"]}")
                     try #require(accepted.status == 202, "\(accepted)")
-                    let manual = try #require((accepted.object["task"] as? [String: Any])?["id"] as? String)
-                    let failed = await daemon.waitForTask(manual, token: admin)
-                    // Replaced by a newer scheduled one (latest wins), or failed itself: either way a failure follows.
+                    // It fails itself, or a newer scheduled one replaces it (latest wins) and fails.
                     let failure = try #require(await Self.task(daemon, token: admin) { $0["kind"] as? String == "backup" && $0["state"] as? String == "failed" },
-                                               "no failed backup task after the repository was removed (last: \(failed))")
-                    #expect((failure["message"] as? String)?.contains("failed") == true, "\(failure)")
+                                               "no failed backup task after the database was added")
+                    #expect((failure["message"] as? String)?.contains("database nope") == true, "\(failure)")
+                    mark("a failed backup task seen")
                     let posts = hook.posts
-                    #expect(posts.contains { $0["state"] as? String == "failed" && $0["project"] as? String == Self.project }, "webhook posts: \(posts)")
+                    #expect(posts.contains { $0["state"] as? String == "failed" && $0["target"] as? String == "nope" }, "webhook posts: \(posts)")
                     let after = await daemon.call("GET", "/metrics", token: reader).body
-                    let zero = after.split(separator: "\n").first { $0.hasPrefix("berth_backup_last_result_ok{") && $0.contains(Self.project) }
+                    let zero = after.split(separator: "\n").first { $0.hasPrefix("berth_backup_last_result_ok{") && $0.contains("target=\"nope\"") }
                     #expect(zero?.hasSuffix(" 0.0") == true || zero?.hasSuffix(" 0") == true, "\(zero ?? "no berth_backup_last_result_ok line")")
                     #expect(after.contains("berth_backups_count{state=\"succeeded\"}"), "the earlier success still counts")
                     _ = await daemon.stop()

@@ -136,7 +136,7 @@ enum OpenAPI {
                 method: "post", id: "backup", summary: "Queue a backup of projects' volumes and databases (scope deploy or admin)", tags: ["tasks"],
                 body: .object([("required", .bool(false)), ("content", Operation.content("application/json", Schema.object([
                     ("projects", Schema.array(Schema.string(), minItems: 1)),
-                ], required: [])))]),
+                ], required: [], additional: false)))]),
                 responses: [("202", Operation.json("Queued", Schema.ref("Accepted"),
                                                    headers: .object([("Location", .object([("schema", Schema.string())]))]))),
                             Operation.error(400), Operation.error(401), Operation.error(403), Operation.error(422)])),
