@@ -1,4 +1,4 @@
-import BerthServer
+@testable import BerthServer
 import Foundation
 import Testing
 import TestSupport
@@ -13,8 +13,8 @@ struct PostgresQueueTests {
             let storeA = try await PostgresTaskStore.open(url)
             let storeB = try await PostgresTaskStore.open(url)
             defer { storeA.close(); storeB.close() }
-            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(2))
-            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(2))
+            let a = TaskQueue(store: storeA, owner: "A", lease: .seconds(3))
+            let b = TaskQueue(store: storeB, owner: "B", lease: .seconds(3))
             let runner = ScriptedRunner()
             let workers = TaskWorkers(queue: a, runner: runner, timeout: .seconds(30), shutdownGrace: .seconds(1))
             let first = try await b.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
@@ -22,7 +22,7 @@ struct PostgresQueueTests {
             #expect(runner.startedIDs == [first.id])
             let second = try await b.enqueue(DeployTask(projects: ["web", "api"], createdBy: "t"))
             // Three lease lengths later the task is still A's: renewed every third of the lease.
-            for _ in 0..<12 {
+            for _ in 0..<18 {
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await b.claim() == nil)
             }
@@ -34,6 +34,21 @@ struct PostgresQueueTests {
             let next = try await eventually(.seconds(5)) { try await b.claim() != nil }
             #expect(next)
             #expect(try await storeA.task(second.id)?.runner == "B")
+        }
+    }
+
+    @Test func aDaemonThatTakesItsOwnExpiredTaskOverDoesNotRunItTwice() async throws {
+        try await withPostgres { _, url in
+            let store = try await PostgresTaskStore.open(url)
+            defer { store.close() }
+            let queue = TaskQueue(store: store, owner: "A", lease: .milliseconds(200))
+            let task = try await queue.enqueue(DeployTask(projects: ["web"], createdBy: "t"))
+            #expect(try await queue.claim()?.id == task.id)
+            try await Task.sleep(for: .milliseconds(1200))  // no renewal (a stalled machine): the lease runs out
+            #expect(try await queue.claim() == nil, "its own running task is not started a second time")
+            #expect(await queue.runningCount == 1)
+            #expect(try await store.task(task.id)?.attempt == 2, "taken over under the next attempt")
+            #expect(try await queue.renew(task.id), "the run renews under the new attempt")
         }
     }
 

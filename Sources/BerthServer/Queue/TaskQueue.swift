@@ -109,6 +109,12 @@ public actor TaskQueue {
         lastScan = .now
         if let shared {
             guard let task = try await shared.claim(owner: owner, lease: lease) else { return nil }
+            if running[task.id] != nil {
+                // Its own run's lease ran out before a renewal (a stalled machine) and this daemon took the task
+                // over again: the run goes on, under the new attempt; a second run must not start.
+                running[task.id] = task
+                return nil
+            }
             try await store.append(TaskEvent(taskID: task.id, kind: .state, state: .running, message: task.message, attempt: task.attempt))
             running[task.id] = task
             dirty = true
