@@ -8,7 +8,9 @@ public struct BackupStore: Sendable {
         directory = stateDirectory.appendingPathComponent(platform).appendingPathComponent("backups/records")
     }
 
-    static let encoder: JSONEncoder = {
+    /// How records are written, listed (`berth backup list --json`, `GET /v1/backups`) and posted: sorted keys,
+    /// ISO 8601 times, pretty-printed.
+    public static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.dateEncodingStrategy = .iso8601

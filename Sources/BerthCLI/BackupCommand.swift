@@ -221,8 +221,5 @@ struct BackupForgetCommand: AsyncParsableCommand {
 }
 
 private func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try BackupStore.encoder.encode(value), as: UTF8.self))
 }

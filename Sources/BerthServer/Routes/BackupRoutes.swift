@@ -51,11 +51,8 @@ enum BackupRoutes {
                 throw APIError(.serviceUnavailable, "backups_unreadable", "the backup records cannot be read: \(error)")
             }
             let visible = records.filter { token.allows($0.project) && (project == nil || $0.project == project) }
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(Array(visible.reversed())))))
+                            body: .init(byteBuffer: ByteBuffer(bytes: try BackupStore.encoder.encode(Array(visible.reversed())))))
         }
     }
 
