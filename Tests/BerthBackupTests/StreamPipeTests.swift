@@ -40,9 +40,9 @@ import TestSupport
         defer { Fixtures.cleanup(scratch) }
         let runner = ProcessRunner(timeout: .milliseconds(300), scratch: scratch)
         let started = Date()
-        let result = try await runner.run("sleep", ["30"], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try await runner.run("sleep", ["120"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.timedOut && !result.succeeded)
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 60, "stopped only after the program would have ended")  // loose: 2 cores run every suite at once
     }
 }
 

@@ -156,7 +156,7 @@ struct PostgresStoreTests {
             await reader.waitForEvents(timeout: .seconds(10))
             let waited = ContinuousClock.now - started
             let event = try await appended.value
-            #expect(waited >= .milliseconds(250) && waited < .seconds(5), "woken after \(waited)")
+            #expect(waited >= .milliseconds(250) && waited < .seconds(9), "woken after \(waited)")
             #expect(try await reader.events(after: 0, taskID: nil, limit: 10).map(\.id) == [event.id])
         }
     }
