@@ -1,4 +1,4 @@
-import BerthServer
+@testable import BerthServer
 import Foundation
 import Testing
 
@@ -165,6 +165,22 @@ struct TaskQueueTests {
             #expect(stopped.state == .interrupted)
             let retry = try await store.tasks(state: .queued, project: "a", limit: 5)
             #expect(retry.map(\.retryOf) == [running.id])
+        }
+    }
+}
+
+@Suite("Task queue wake-ups")
+struct TaskQueueWakeTests {
+    @Test func anIdleQueueWaitsAndAQueuedTaskWakesItsWorkers() async throws {
+        try await withTemporaryStore { store, _ in
+            let queue = TaskQueue(store: store, maxParallel: 1)
+            #expect(try await queue.claim() == nil)  // consumes the start-up wake-up
+            let clock = ContinuousClock()
+            let idle = await clock.measure { for _ in 0..<3 { await queue.waitForWork(upTo: .milliseconds(100)) } }
+            #expect(idle >= .milliseconds(290), "an idle queue woke its workers after \(idle)")
+            _ = try await queue.enqueue(DeployTask(projects: ["a"], force: false, priority: .normal, createdBy: "ci"))
+            let woken = await clock.measure { await queue.waitForWork(upTo: .seconds(30)) }
+            #expect(woken < .seconds(20), "queuing a task did not wake the workers")
         }
     }
 }

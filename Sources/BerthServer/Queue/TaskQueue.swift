@@ -23,10 +23,11 @@ public actor TaskQueue {
     private var stopReasons: [String: StopReason] = [:]
     /// Something may be claimable (a task was queued, claimed or ended here); setting it wakes the workers.
     private var dirty = true {
-        didSet { if dirty { wake.yield() } }
+        didSet { if dirty { wakeups.notifyAll() } }
     }
-    /// The workers' wake-up signal: at most one pending, so a burst of changes wakes them once.
-    private let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// The workers' wake-up signal. Latching, with at most one pending: a burst of changes while the loop
+    /// claims wakes its next wait once.
+    private let wakeups = EventSignal(latching: true)
     /// Counts the tasks that ended here: the read side's status snapshot is taken anew after each.
     public private(set) var finishedCount = 0
     private var lastScan = ContinuousClock.now
@@ -148,16 +149,7 @@ public actor TaskQueue {
     /// Returns when something may be claimable here, or after `limit` (another daemon, a timer). For the one
     /// loop that claims: the signal has a single consumer.
     func waitForWork(upTo limit: Duration) async {
-        let wakeups = wakeups
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var signal = wakeups.makeAsyncIterator()
-                _ = await signal.next()
-            }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-        }
+        await wakeups.wait(timeout: limit)
     }
 
     func attach(_ id: String, handle: Task<Void, Never>) {

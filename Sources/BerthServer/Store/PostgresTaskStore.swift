@@ -257,8 +257,8 @@ public final class PostgresTaskStore: SharedTaskStore {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: channel) { notifications in
-                        await signal.listening()
-                        for try await _ in notifications { await signal.notifyAll() }
+                        signal.listening()
+                        for try await _ in notifications { signal.notifyAll() }
                     }
                 }
             } catch {
