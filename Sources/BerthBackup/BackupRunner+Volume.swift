@@ -57,19 +57,15 @@ extension BackupRunner {
         return snapshot.id
     }
 
-    /// Restores `snapshot` into a fresh scratch directory, hashes it and removes it.
+    /// Reads `snapshot` back whole (`restic dump --archive tar`) and digests the tree it holds, without
+    /// writing it anywhere: every blob is fetched, decrypted and checked by restic on the way.
     func restoredDigest(_ snapshot: String, restic: Restic) async throws -> TreeDigest {
-        let scratch = work.appendingPathComponent("scratch-\(UUID().uuidString.prefix(8))")
-        defer { removeScratch(scratch) }
-        try await restic.run(["restore", snapshot, "--target", scratch.path], step: "reading snapshot \(snapshot.prefix(8)) back")
-        return try TreeDigest.of(scratch.path)
-    }
-
-    func removeScratch(_ url: URL) {
-        do {
-            if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        } catch {
-            log("warning: cannot remove the scratch directory \(url.path): \(error.localizedDescription); remove it by hand")
+        let tar = TarTreeDigest()
+        let pipe = StreamPipe(timeout: timeout, scratch: work.appendingPathComponent("tmp"))
+        let result = try await pipe.run(try restic.stdinCommand(["dump", "--archive", "tar", snapshot, "/"]), nil, tar: tar)
+        guard result.producer.succeeded, !result.timedOut else {
+            throw restic.failure(step: "reading snapshot \(snapshot.prefix(8)) back", result.producerStderr, timedOut: result.timedOut)
         }
+        return try tar.finish()
     }
 }

@@ -31,8 +31,9 @@ struct StreamPipe: Sendable {
     var timeout: Duration
     var scratch: URL
 
-    /// `consumer` nil: the stream is only counted and hashed (a read-back).
-    func run(_ producer: Command, _ consumer: Command?) async throws -> Result {
+    /// `consumer` nil: the stream is only counted and hashed (a read-back). `tar`, when given, is fed
+    /// the stream too (a volume snapshot read back as a tar archive).
+    func run(_ producer: Command, _ consumer: Command?, tar: TarTreeDigest? = nil) async throws -> Result {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let base = scratch.appendingPathComponent("pipe-\(UUID().uuidString)").path
         defer { for suffix in [".perr", ".cout", ".cerr"] { unlink(base + suffix) } }
@@ -69,7 +70,7 @@ struct StreamPipe: Sendable {
             close(b[1])
             b[1] = open("/dev/null", O_WRONLY | O_CLOEXEC)
         }
-        let relay = Relay(from: a[0], to: b[1])
+        let relay = Relay(from: a[0], to: b[1], tar: tar)
         // The waits run (and enforce the timeout) while the relay copies.
         async let producerEnd = ProcessRunner.wait(producerProcess, timeout: timeout)
         async let consumerEnd = Self.wait(consumerProcess, timeout: timeout, watch: base + ".cerr")
@@ -97,6 +98,7 @@ struct StreamPipe: Sendable {
     private struct Relay: Sendable {
         let from: Int32
         let to: Int32
+        let tar: TarTreeDigest?
 
         func run() -> (Int64, String) {
             var hasher = SHA256()
@@ -106,7 +108,11 @@ struct StreamPipe: Sendable {
                 let n = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
-                buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                buffer.withUnsafeBytes {
+                    let chunk = UnsafeRawBufferPointer(rebasing: $0[0..<n])
+                    hasher.update(bufferPointer: chunk)
+                    tar?.consume(chunk)
+                }
                 total += Int64(n)
                 var offset = 0
                 while offset < n {
