@@ -11,8 +11,9 @@ public enum BackupState: String, Sendable, Codable, Hashable {
     case failed
 }
 
-/// One table of a database backup: its row count and a checksum of its rows (md5 over the sorted md5s
-/// of each row's text form), as PostgreSQL computes them.
+/// One table of a database backup: its row count and a checksum of its rows (`s64:` and the sum of the
+/// first 64 bits of each row's md5, over the row's text form; older records: md5 over the sorted md5s),
+/// as PostgreSQL computes them.
 public struct TableDigest: Sendable, Codable, Hashable {
     public var table: String
     public var rows: Int

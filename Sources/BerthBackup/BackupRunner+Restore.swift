@@ -169,7 +169,7 @@ extension BackupRunner {
             guard result.sha256 == record.digest else {
                 throw BackupError(.verificationFailed, "the dump restic gave back hashes to \(result.sha256.prefix(12)), recorded \(record.digest?.prefix(12) ?? "?"); nothing was swapped")
             }
-            let tables = try await postgres.tables(newName)
+            let tables = try await postgres.tables(newName, like: record.tables ?? [])
             guard tables == (record.tables ?? []) else {
                 let differ = Self.tableDifferences(recorded: record.tables ?? [], restored: tables)
                 throw BackupError(.verificationFailed, "the restored database \(newName) differs from the backup record: \(differ); nothing was swapped")

@@ -27,10 +27,24 @@ struct Postgres: Sendable {
         WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1;
         """
 
-    /// One query per table: its name, row count, and md5 over the sorted md5 of each row's text.
-    static func countsSQL(_ names: [String]) -> String {
-        names.map { "SELECT \(literal($0)), count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') FROM ONLY \($0) t;" }
-            .joined(separator: "\n")
+    /// One query per table: its name, row count and checksum. The checksum is the sum of the first 64 bits
+    /// of each row's md5, prefixed `s64:` (order-free: one pass, no sort). Records made before it carry
+    /// md5 over the sorted md5s (`legacy`), which a restore of them is compared with.
+    static func countsSQL(_ names: [String], legacy: Bool = false) -> String {
+        names.map { name in
+            let checksum = legacy
+                ? "coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '')"
+                : "'\(sum64Prefix)' || coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint), 0)"
+            return "SELECT \(literal(name)), count(*), \(checksum) FROM ONLY \(name) t;"
+        }
+        .joined(separator: "\n")
+    }
+
+    static let sum64Prefix = "s64:"
+
+    /// Whether checksums recorded as `tables` were made the legacy way.
+    static func isLegacy(_ tables: [TableDigest]) -> Bool {
+        tables.contains { !$0.checksum.isEmpty && !$0.checksum.hasPrefix(sum64Prefix) }
     }
 
     static func parseCounts(_ rows: [[String]]) -> [TableDigest] {
@@ -40,11 +54,12 @@ struct Postgres: Sendable {
         }
     }
 
-    /// Every ordinary table's row count and checksum, all read in one repeatable-read transaction.
-    func tables(_ database: String) async throws -> [TableDigest] {
+    /// Every ordinary table's row count and checksum, all read in one repeatable-read transaction, the way
+    /// `recorded` (a backup's tables) were checksummed.
+    func tables(_ database: String, like recorded: [TableDigest] = []) async throws -> [TableDigest] {
         let names = try await psql(database, Self.tableNamesSQL, step: "listing the tables of \(database)").compactMap(\.first)
         guard !names.isEmpty else { return [] }
-        let sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n\(Self.countsSQL(names))\nCOMMIT;\n"
+        let sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n\(Self.countsSQL(names, legacy: Self.isLegacy(recorded)))\nCOMMIT;\n"
         return Self.parseCounts(try await psql(database, sql, step: "counting the rows of \(database)"))
     }
 
