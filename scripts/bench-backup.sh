@@ -4,7 +4,7 @@
 # copy with plain tar and with pg_dump/pg_restore (the physical limit on this machine). Prints each
 # duration and throughput, and berth's speed as a fraction of the plain copy (goal >= 0.5).
 #
-# Usage: scripts/bench-backup.sh   (root, Docker running; builds a release berth in .build-bench unless BERTH=path is set;
+# Usage: scripts/bench-backup.sh   (root, Docker running; builds the release berth with scripts/build-release.sh unless BERTH=path is set;
 #   VOLUME_MIB=1024 ROWS=1000000 change the sizes). Uses projects named benchbk-*, the proxy on
 #   127.0.0.1:28080 and removes everything it created at the end. Not run in CI.
 set -euo pipefail
@@ -12,8 +12,7 @@ cd "$(dirname "$0")/.."
 VOLUME_MIB="${VOLUME_MIB:-1024}"
 ROWS="${ROWS:-1000000}"
 if [ -z "${BERTH:-}" ]; then
-  swift build -c release --product berth --scratch-path .build-bench >/dev/null
-  BERTH="$(swift build -c release --scratch-path .build-bench --show-bin-path)/berth"
+  BERTH="$(bash scripts/build-release.sh)"
 fi
 bash scripts/build-images.sh static postgres >/dev/null
 WORK="$(mktemp -d /tmp/berth-bench-backup.XXXXXX)"

@@ -7,8 +7,7 @@ cd "$(dirname "$0")/.."
 PROJECTS="${PROJECTS:-500}"
 RUNS="${RUNS:-5}"
 
-swift build -c release --product berth >/dev/null
-BERTH="$(swift build -c release --show-bin-path)/berth"
+BERTH="$(bash scripts/build-release.sh)"
 WORK="$(mktemp -d /tmp/berth-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 python3 scripts/generate-repo.py "$WORK/repo" "$PROJECTS"

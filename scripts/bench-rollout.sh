@@ -23,7 +23,7 @@
 # projects, proxies and locks), the Compose project, and the swarm service, its Traefik, its overlay
 # network (and the swarm itself, only if this script initialized it).
 #
-# BERTH=/path/to/berth uses that binary instead of building one (in .build-bench).
+# BERTH=/path/to/berth uses that binary instead of building one (scripts/build-release.sh).
 # SYSTEMS="traefik caddy compose swarm" runs a subset (for debugging the script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +60,7 @@ want() { [[ " $SYSTEMS " == *" $1 "* ]]; }
 bash scripts/setup.sh >/dev/null
 bash scripts/build-images.sh static caddy traefik >/dev/null
 if [ -z "${BERTH:-}" ]; then
-  swift build -c release --product berth --scratch-path .build-bench >/dev/null
-  BERTH="$(swift build -c release --scratch-path .build-bench --show-bin-path)/berth"
+  BERTH="$(bash scripts/build-release.sh)"
 fi
 
 SWARM_INITIALIZED=0

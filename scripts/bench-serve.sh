@@ -11,7 +11,7 @@
 #
 # Traffic goes only to 127.0.0.1. Ports 18320-18329, addresses from 10.216.0.0/16. Everything created
 # (the platform's containers, networks, the proxy, the daemon) is removed on exit.
-# BERTH=/path/to/berth uses that binary instead of building a release one (in .build-bench).
+# BERTH=/path/to/berth uses that binary instead of building a release one (scripts/build-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJECTS="${PROJECTS:-50}"
@@ -27,8 +27,7 @@ LISTEN_PORT=18328
 bash scripts/setup.sh >/dev/null
 bash scripts/build-images.sh static traefik >/dev/null
 if [ -z "${BERTH:-}" ]; then
-  swift build -c release --product berth --scratch-path .build-bench >/dev/null
-  BERTH="$(swift build -c release --scratch-path .build-bench --show-bin-path)/berth"
+  BERTH="$(bash scripts/build-release.sh)"
 fi
 
 WORK="$(mktemp -d /tmp/berth-bench-serve.XXXXXX)"

@@ -17,8 +17,7 @@ HTTPS_PORT="${HTTPS_PORT:-8443}"
 
 bash scripts/setup.sh
 bash scripts/build-images.sh
-swift build -c release --product berth
-BERTH="$(swift build -c release --show-bin-path)/berth"
+BERTH="$(bash scripts/build-release.sh)"
 
 echo; echo "== berth validate + render on examples/homelab"
 "$BERTH" validate -c examples/homelab
