@@ -5,7 +5,8 @@ import Foundation
 extension BackupRunner {
     /// `pg_dump -Fc` inside the database's container, streamed through Berth (hashed) into
     /// `restic backup --stdin`; both ends must succeed, else the snapshot (if restic made one) is forgotten.
-    func backupDatabase(_ project: Project, _ database: BackupDatabase, into record: inout BackupRecord) async throws {
+    /// Returns the target's snapshots as listed after the backup (retention reuses the listing).
+    func backupDatabase(_ project: Project, _ database: BackupDatabase, into record: inout BackupRecord) async throws -> [Restic.Snapshot] {
         let restic = try restic()
         _ = try restic.environment()
         let postgres = try await databaseContainer(project, database)
@@ -54,7 +55,7 @@ extension BackupRunner {
         guard result.consumer.succeeded, let summary else {
             throw restic.failure(step: "restic backup of database \(database.database)", result.consumerStderr, timedOut: false, aborted: result.consumerAborted)
         }
-        let snapshot = try await listed(summary.id, tags: tags, restic: restic)
+        let (snapshot, listing) = try await listed(summary.id, tags: tags, restic: restic)
         record.snapshot = snapshot
         // Read-back: restic dump of the stored file must hash to what pg_dump streamed.
         let readBack = try await pipe.run(restic.stdinCommand(["dump", snapshot, "/" + Self.dumpFile(database)]), nil)
@@ -65,6 +66,7 @@ extension BackupRunner {
         record.digest = result.sha256
         record.bytes = result.bytes
         record.tables = tables
+        return listing
     }
 
     static func dumpFile(_ database: BackupDatabase) -> String { "\(database.database).dump" }

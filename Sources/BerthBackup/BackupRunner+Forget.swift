@@ -11,13 +11,19 @@ extension BackupRunner {
         public var forgotten: [String]
     }
 
-    /// Applies `policy` to one target's snapshots (tags platform/project/target) and marks the records
-    /// of the forgotten snapshots.
+    /// Applies `policy` to one target's snapshots (tags platform/project/target; `listed`: a listing just
+    /// made, else restic is asked) and marks the records of the forgotten snapshots. A listing that
+    /// lacks a newer snapshot only forgets less.
     @discardableResult
     public func forget(project: String, target: Target, policy: BackupRetention) async throws -> ForgetReport {
+        try await forget(project: project, target: target, policy: policy, listed: nil)
+    }
+
+    func forget(project: String, target: Target, policy: BackupRetention, listed: [Restic.Snapshot]?) async throws -> ForgetReport {
         let restic = try restic()
         let tags = BackupRecord.tags(platform: platformName, project: project, kind: target.kind, target: target.name)
-        let snapshots = try await restic.snapshots(tags: tags)
+        let snapshots: [Restic.Snapshot]
+        if let listed { snapshots = listed } else { snapshots = try await restic.snapshots(tags: tags) }
         let items = snapshots.compactMap { s in s.date.map { Retention.Item(id: s.id, time: $0) } }
         guard items.count == snapshots.count else {
             throw BackupError(.resticFailed, "restic snapshots gave a time berth cannot read; nothing was forgotten")

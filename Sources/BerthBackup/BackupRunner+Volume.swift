@@ -3,7 +3,8 @@ import Foundation
 
 extension BackupRunner {
     /// restic reads the volume's host directory (Berth runs as root on the Docker host; see docs/config.md).
-    func backupVolume(_ project: Project, _ volume: BackupVolume, into record: inout BackupRecord) async throws {
+    /// Returns the target's snapshots as listed after the backup (retention reuses the listing).
+    func backupVolume(_ project: Project, _ volume: BackupVolume, into record: inout BackupRecord) async throws -> [Restic.Snapshot] {
         let restic = try restic()
         _ = try restic.environment()  // every credential is there before anything is stopped
         let name = volumeName(project, volume.name)
@@ -34,7 +35,7 @@ extension BackupRunner {
         guard let summary = Restic.summarySnapshot(result.stdout) else {
             throw BackupError(.resticFailed, "restic backup of volume \(name) printed no snapshot id")
         }
-        let snapshot = try await listed(summary.id, tags: tags, restic: restic)
+        let (snapshot, listing) = try await listed(summary.id, tags: tags, restic: restic)
         record.snapshot = snapshot
         record.stopped = stopped.isEmpty ? nil : stopped.map { String($0.prefix(12)) }
         // Read-back: the whole snapshot restored into a scratch directory and hashed.
@@ -46,15 +47,17 @@ extension BackupRunner {
         record.digest = readBack.digest
         record.files = readBack.files
         record.bytes = readBack.bytes
+        return listing
     }
 
-    /// The full id of a just-made snapshot, once `restic snapshots` lists it under the target's tags.
-    func listed(_ shortID: String, tags: [String], restic: Restic) async throws -> String {
+    /// The full id of a just-made snapshot, once `restic snapshots` lists it under the target's tags, and
+    /// that listing.
+    func listed(_ shortID: String, tags: [String], restic: Restic) async throws -> (String, [Restic.Snapshot]) {
         let snapshots = try await restic.snapshots(tags: tags)
         guard let snapshot = snapshots.first(where: { $0.id.hasPrefix(shortID) }) else {
             throw BackupError(.verificationFailed, "restic reported snapshot \(shortID), but restic snapshots does not list it", hint: "check the repository with restic check")
         }
-        return snapshot.id
+        return (snapshot.id, snapshots)
     }
 
     /// Reads `snapshot` back whole (`restic dump --archive tar`) and digests the tree it holds, without

@@ -154,16 +154,17 @@ public struct BackupRunner: Sendable {
         do {
             let config = try config()
             let project = try project(name)
+            let listing: [Restic.Snapshot]
             switch target {
-            case .volume(let volume): try await backupVolume(project, volume, into: &record)
-            case .database(let database): try await backupDatabase(project, database, into: &record)
+            case .volume(let volume): listing = try await backupVolume(project, volume, into: &record)
+            case .database(let database): listing = try await backupDatabase(project, database, into: &record)
             }
             record.state = .succeeded
             record.duration = Date().timeIntervalSince(started)
             try store.save(record)
             log("\(name)/\(target.name): backed up as snapshot \(record.snapshot?.prefix(8) ?? "?") (\(record.bytes ?? 0) bytes, read back and matched) in \(String(format: "%.1f", record.duration)) s")
             do {
-                try await forget(project: name, target: target, policy: config.retention)
+                try await forget(project: name, target: target, policy: config.retention, listed: listing)
             } catch {
                 throw BackupError(.resticFailed, "the backup of \(name)/\(target.name) succeeded (snapshot \(record.snapshot?.prefix(8) ?? "?")), but applying the retention failed: \(BackupFailure(error).message)")
             }

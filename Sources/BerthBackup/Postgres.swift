@@ -91,8 +91,10 @@ struct Postgres: Sendable {
     }
 
     /// `snapshot`: an exported snapshot (`pg_export_snapshot()`) the dump reads, instead of its own.
+    /// `pg_dump -Fc` without its own compression (`-Z0`): restic compresses the stream (zstd, faster than
+    /// pg_dump's zlib), and an uncompressed dump deduplicates against yesterday's.
     func dump(_ database: String, snapshot: String? = nil) -> StreamPipe.Command {
-        docker.command(["exec", container, "pg_dump", "-U", user, "-d", database, "-Fc"] + (snapshot.map { ["--snapshot=\($0)"] } ?? []))
+        docker.command(["exec", container, "pg_dump", "-U", user, "-d", database, "-Fc", "-Z0"] + (snapshot.map { ["--snapshot=\($0)"] } ?? []))
     }
 
     func restore(into database: String) -> StreamPipe.Command {

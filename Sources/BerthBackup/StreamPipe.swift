@@ -22,6 +22,7 @@ struct StreamPipe: Sendable {
         var consumerStdout: Data
         var consumerStderr: String
         var bytes: Int64
+        /// SHA-256 of the stream; empty when a `tar` digester read it instead (its files are hashed one by one).
         var sha256: String
         var timedOut: Bool
         /// The consumer was stopped because it reported a permanent error.
@@ -110,8 +111,7 @@ struct StreamPipe: Sendable {
                 if n <= 0 { break }
                 buffer.withUnsafeBytes {
                     let chunk = UnsafeRawBufferPointer(rebasing: $0[0..<n])
-                    hasher.update(bufferPointer: chunk)
-                    tar?.consume(chunk)
+                    if let tar { tar.consume(chunk) } else { hasher.update(bufferPointer: chunk) }
                 }
                 total += Int64(n)
                 var offset = 0
@@ -124,7 +124,7 @@ struct StreamPipe: Sendable {
             }
             close(from)
             close(to)
-            return (total, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+            return (total, tar == nil ? hasher.finalize().map { String(format: "%02x", $0) }.joined() : "")
         }
     }
 }
