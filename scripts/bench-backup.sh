@@ -82,6 +82,11 @@ dump_bytes=$(stat -c %s "$WORK/db.dump")
 docker exec "$db" psql -q -U bench -d postgres -c "CREATE DATABASE plain_copy" >/dev/null
 t_pgrestore=$(seconds sh -c "docker exec -i $db pg_restore -U bench -d plain_copy --single-transaction < $WORK/db.dump")
 rm -f "$WORK/db.dump"
+# restic alone (no read-back, no verification): the ceiling for any restic-based backup here.
+RESTIC_PASSWORD="$BENCH_RESTIC_PW" restic -r "$WORK/restic-alone" init >/dev/null
+t_ralone=$(seconds sh -c "cd $mount && RESTIC_PASSWORD=$BENCH_RESTIC_PW restic -r $WORK/restic-alone backup -q .")
+t_ralone_restore=$(seconds env RESTIC_PASSWORD="$BENCH_RESTIC_PW" restic -r "$WORK/restic-alone" restore latest --target "$WORK/restic-alone-out")
+rm -rf "$WORK/restic-alone" "$WORK/restic-alone-out"
 
 # berth (each backup includes its read-back; each restore its verification). The repository is created
 # first, as a platform's first backup does once (restic init: about 3 s here, not counted).
@@ -101,6 +106,8 @@ echo
 printf '%-26s %21s   %21s   %s\n' "" "plain" "berth" "berth/plain speed"
 row "volume backup (tar)" "$t_tar" "$t_bvol" "$vol_bytes"
 row "volume restore (untar)" "$t_untar" "$t_rvol" "$vol_bytes"
+row "  restic backup alone" "$t_tar" "$t_ralone" "$vol_bytes"
+row "  restic restore alone" "$t_untar" "$t_ralone_restore" "$vol_bytes"
 row "db backup (pg_dump)" "$t_dump" "$t_bdb" "$dump_bytes"
 row "db restore (pg_restore)" "$t_pgrestore" "$t_rdb" "$dump_bytes"
 echo "volume: $(mib "$vol_bytes") MiB; database: $ROWS rows, dump $(mib "$dump_bytes") MiB; goal: berth/plain >= 0.5"
