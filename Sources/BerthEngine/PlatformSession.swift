@@ -18,8 +18,7 @@ public actor PlatformSession {
     private var lockID: String?
     private var acquiring: Task<String, any Error>?
     private var table: RouteTable?
-    private var proxyBusy = false
-    private var proxyWaiters: [CheckedContinuation<Void, Never>] = []
+    private let proxyGate = AsyncGate()
     private let logger: Logger
 
     public init(logger: Logger = ApplyEngine.silentLogger) { self.logger = logger }
@@ -81,15 +80,9 @@ public actor PlatformSession {
     }
 
     /// Waits until no other apply of the session sets up the proxy.
-    public func beginProxyWork() async {
-        while proxyBusy { await withCheckedContinuation { proxyWaiters.append($0) } }
-        proxyBusy = true
-    }
+    public func beginProxyWork() async { await proxyGate.acquire() }
 
-    public func endProxyWork() {
-        proxyBusy = false
-        if !proxyWaiters.isEmpty { proxyWaiters.removeFirst().resume() }
-    }
+    public func endProxyWork() { proxyGate.release() }
 }
 
 extension ApplyEngine {

@@ -17,8 +17,7 @@ public actor RouteTable {
     let byAddress: Bool
     /// Where the routes of the last confirmed push are recorded (for the planner's route diff).
     let record: RouteRecord?
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private let gate = AsyncGate()
     public private(set) var pushes = 0
 
     public init(driver: any ProxyDriver, state: DesiredState, upstreams: [String: [String]],
@@ -88,8 +87,8 @@ public actor RouteTable {
 
     /// Points a service's routes at `containers` (empty: the routes are withdrawn) and pushes.
     public func set(_ project: String, _ service: String, to containers: [String]) async throws {
-        await acquire()
-        defer { release() }
+        await gate.acquire()
+        defer { gate.release() }
         let key = Self.key(project, service)
         let previous = upstreams[key]
         // Nothing was routed to the service and nothing will be: no push (there may be no proxy at all).
@@ -106,8 +105,8 @@ public actor RouteTable {
 
     /// Withdraws every route of a project (before it is torn down) and pushes.
     public func removeProject(_ project: String) async throws {
-        await acquire()
-        defer { release() }
+        await gate.acquire()
+        defer { gate.release() }
         let routed = upstreams.contains { $0.key.hasPrefix("\(project)/") && !$0.value.isEmpty }
             || state.projects.contains { $0.name == project && !$0.routes.isEmpty }
         upstreams = upstreams.filter { !$0.key.hasPrefix("\(project)/") }
@@ -123,8 +122,8 @@ public actor RouteTable {
 
     /// Pushes the table as it is (e.g. after the proxy was recreated).
     public func push() async throws {
-        await acquire()
-        defer { release() }
+        await gate.acquire()
+        defer { gate.release() }
         try await pushLocked()
     }
 
@@ -147,15 +146,5 @@ public actor RouteTable {
         try await driver.push(rendered())
         pushes += 1
         try record?.save(state.routes)
-    }
-
-    private func acquire() async {
-        while busy { await withCheckedContinuation { waiters.append($0) } }
-        busy = true
-    }
-
-    private func release() {
-        busy = false
-        if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 }
