@@ -174,13 +174,16 @@ extension ApplyE2ETests {
                     let hosts = ["*.\(E2EKnot.zone)", E2EKnot.zone]
                     try Self.acmePlatform(s, pebble: pebble, proxy: E2E.traefikProxyBlock, challenge: "dns", extra: """
                           dns_provider: rfc2136
-                          dns_credentials: [RFC2136_NAMESERVER, RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, RFC2136_TSIG_ALGORITHM]
+                          dns_credentials: [RFC2136_NAMESERVER, RFC2136_TSIG_KEY, RFC2136_TSIG_SECRET, RFC2136_TSIG_ALGORITHM, RFC2136_SEQUENCE_INTERVAL]
                           resolvers: ["\(E2EKnot.address)"]
                           dns_check_authoritative: false
                         """)
                     try s.project("e2eacmed-web", compose: E2E.appCompose(replicas: 1), project: Self.acmeProject(hosts: hosts, plain: "plain.other.test"))
                     let credentials = ["RFC2136_NAMESERVER": E2EKnot.address, "RFC2136_TSIG_KEY": "\(E2EKnot.keyName).",
-                                       "RFC2136_TSIG_SECRET": knot.secret, "RFC2136_TSIG_ALGORITHM": "hmac-sha256."]
+                                       "RFC2136_TSIG_SECRET": knot.secret, "RFC2136_TSIG_ALGORITHM": "hmac-sha256.",
+                                       // The wildcard and its base share one TXT name: lego sets them one after the
+                                       // other, 60 s apart unless told otherwise.
+                                       "RFC2136_SEQUENCE_INTERVAL": "1"]
                     // Without the credentials nothing starts: validation names the first missing variable.
                     let refused = try await s.apply()
                     #expect(refused.status == 1 && refused.stderr.contains("'RFC2136_NAMESERVER' is not set"), "\(refused)")
