@@ -1,6 +1,7 @@
 import BerthBackup
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus metrics (`GET /metrics`): tasks by state and queue depth (read from the store
 /// at each scrape), deploy durations, rollout failures, HTTP requests and their latency, and the backups
@@ -9,6 +10,9 @@ public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let deployDuration: DurationHistogram
     private let rolloutFailures: Counter
+    /// The per-target backup gauges exposed at the last scrape, by "project/kind/target": a target that is
+    /// no longer configured loses its gauges instead of showing its last result forever.
+    private let backupGauges = Mutex<[String: [Gauge]]>([:])
 
     public init() {
         deployDuration = registry.makeDurationHistogram(
@@ -27,6 +31,8 @@ public final class ServerMetrics: Sendable {
         if failed > 0 { rolloutFailures.increment(by: Int64(failed)) } else if task.state == .failed { rolloutFailures.increment() }
     }
 
+    static func targetKey(project: String, kind: BackupTargetKind, target: String) -> String { "\(project)/\(kind.rawValue)/\(target)" }
+
     func request(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(
             descriptor: .init(namespace: "berth", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered"),
@@ -40,7 +46,8 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, with the store's current task counts and the platform's backup records.
-    func render(counts: [TaskState: Int], backups: [BackupRecord] = []) -> String {
+    /// `targets` ("project/kind/target" of the configured backups), when given, limits the per-target gauges.
+    func render(counts: [TaskState: Int], backups: [BackupRecord] = [], targets: Set<String>? = nil) -> String {
         for state in [BackupState.succeeded, .failed] {
             registry.makeGauge(
                 descriptor: .init(namespace: "berth", metricName: "backups", unitName: "count",
@@ -50,23 +57,33 @@ public final class ServerMetrics: Sendable {
         }
         var latest: [String: BackupRecord] = [:], lastSuccess: [String: BackupRecord] = [:]
         for record in backups {
-            let key = "\(record.project)/\(record.kind.rawValue)/\(record.target)"
+            let key = Self.targetKey(project: record.project, kind: record.kind, target: record.target)
+            guard targets?.contains(key) ?? true else { continue }
             latest[key] = record
             if record.state == .succeeded { lastSuccess[key] = record }
         }
-        for (_, record) in latest {
+        var exposed: [String: [Gauge]] = [:]
+        for (key, record) in latest {
             let labels = [("project", record.project), ("kind", record.kind.rawValue), ("target", record.target)]
-            registry.makeGauge(
+            let result = registry.makeGauge(
                 descriptor: .init(namespace: "berth", metricName: "backup_last_result", unitName: "ok",
                                   helpText: "1 when the latest backup of the volume or database succeeded, 0 when it failed"),
                 labels: labels
-            ).set(Double(record.state == .succeeded ? 1 : 0))
-            registry.makeGauge(
+            )
+            result.set(Double(record.state == .succeeded ? 1 : 0))
+            let success = registry.makeGauge(
                 descriptor: .init(namespace: "berth", metricName: "backup_last_success", unitName: "timestamp_seconds",
                                   helpText: "When the latest successful backup of the volume or database started (0: never)"),
                 labels: labels
-            ).set(lastSuccess["\(record.project)/\(record.kind.rawValue)/\(record.target)"]?.startedAt.timeIntervalSince1970 ?? 0)
+            )
+            success.set(lastSuccess[key]?.startedAt.timeIntervalSince1970 ?? 0)
+            exposed[key] = [result, success]
         }
+        let gone = backupGauges.withLock { previous in
+            defer { previous = exposed }
+            return previous.filter { exposed[$0.key] == nil }.values.flatMap { $0 }
+        }
+        for gauge in gone { registry.unregisterGauge(gauge) }
         for state in TaskState.allCases {
             registry.makeGauge(
                 descriptor: .init(namespace: "berth", metricName: "tasks", unitName: "count", helpText: "Tasks in the store, by state"),

@@ -71,6 +71,20 @@ extension EngineDriver {
         return try BackupRunner(repository: repository, stateDirectory: stateDirectory, dockerHost: dockerHost).schedules()
     }
 
+    /// The configured backup targets, as "project/kind/target" (the metrics' per-target gauges).
+    public func backupTargets() throws -> Set<String> {
+        let repository = try repository()
+        guard repository.platform.backups != nil else { return [] }
+        let runner = BackupRunner(repository: repository, stateDirectory: stateDirectory, dockerHost: dockerHost)
+        var keys = Set<String>()
+        for project in runner.projectsWithBackups {
+            for target in try runner.targets(project: project) {
+                keys.insert(ServerMetrics.targetKey(project: project, kind: target.kind, target: target.name))
+            }
+        }
+        return keys
+    }
+
     /// The platform's backup records, oldest first (failed ones included).
     public func backupRecords() throws -> [BackupRecord] {
         let repository = try repository()

@@ -16,7 +16,8 @@ enum HealthRoutes {
             try Access.requireRead(try context.caller())
             // Backup records cannot be read while the repository is invalid: the task metrics are still served.
             let text = services.metrics.render(counts: try await services.store.countByState(),
-                                               backups: (try? services.driver.backupRecords()) ?? [])
+                                               backups: (try? services.driver.backupRecords()) ?? [],
+                                               targets: try? services.driver.backupTargets())
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
