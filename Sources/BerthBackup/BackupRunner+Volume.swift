@@ -63,12 +63,12 @@ extension BackupRunner {
     /// Reads `snapshot` back whole (`restic dump --archive tar`) and digests the tree it holds, without
     /// writing it anywhere: every blob is fetched, decrypted and checked by restic on the way.
     func restoredDigest(_ snapshot: String, restic: Restic) async throws -> TreeDigest {
-        let tar = TarTreeDigest()
         let pipe = StreamPipe(timeout: timeout, scratch: work.appendingPathComponent("tmp"))
-        let result = try await pipe.run(try restic.stdinCommand(["dump", "--archive", "tar", snapshot, "/"]), nil, tar: tar)
+        let result = try await pipe.run(try restic.stdinCommand(["dump", "--archive", "tar", snapshot, "/"]), nil, tree: true)
         guard result.producer.succeeded, !result.timedOut else {
             throw restic.failure(step: "reading snapshot \(snapshot.prefix(8)) back", result.producerStderr, timedOut: result.timedOut)
         }
-        return try tar.finish()
+        guard let tree = result.tree else { throw BackupError(.internalError, "the read-back of snapshot \(snapshot.prefix(8)) was not digested") }
+        return try tree.get()
     }
 }

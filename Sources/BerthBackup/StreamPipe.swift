@@ -24,6 +24,8 @@ struct StreamPipe: Sendable {
         var bytes: Int64
         /// SHA-256 of the stream; empty when a `tar` digester read it instead (its files are hashed one by one).
         var sha256: String
+        /// With `tree: true`: the digest of the tree the stream holds as a tar archive, or why it has none.
+        var tree: Swift.Result<TreeDigest, BackupError>?
         var timedOut: Bool
         /// The consumer was stopped because it reported a permanent error.
         var consumerAborted: Bool = false
@@ -32,9 +34,9 @@ struct StreamPipe: Sendable {
     var timeout: Duration
     var scratch: URL
 
-    /// `consumer` nil: the stream is only counted and hashed (a read-back). `tar`, when given, is fed
-    /// the stream too (a volume snapshot read back as a tar archive).
-    func run(_ producer: Command, _ consumer: Command?, tar: TarTreeDigest? = nil) async throws -> Result {
+    /// `consumer` nil: the stream is only counted and hashed (a read-back). `tree`: the stream is a tar
+    /// archive (a volume snapshot read back) whose `TreeDigest` is computed instead of a stream hash.
+    func run(_ producer: Command, _ consumer: Command?, tree: Bool = false) async throws -> Result {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let base = scratch.appendingPathComponent("pipe-\(UUID().uuidString)").path
         defer { for suffix in [".perr", ".cout", ".cerr"] { unlink(base + suffix) } }
@@ -71,11 +73,11 @@ struct StreamPipe: Sendable {
             close(b[1])
             b[1] = open("/dev/null", O_WRONLY | O_CLOEXEC)
         }
-        let relay = Relay(from: a[0], to: b[1], tar: tar)
+        let relay = Relay(from: a[0], to: b[1], tree: tree)
         // The waits run (and enforce the timeout) while the relay copies.
         async let producerEnd = ProcessRunner.wait(producerProcess, timeout: timeout)
         async let consumerEnd = Self.wait(consumerProcess, timeout: timeout, watch: base + ".cerr")
-        let relayDone: (Int64, String) = await withCheckedContinuation { continuation in
+        let relayDone: (Int64, String, Swift.Result<TreeDigest, BackupError>?) = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: relay.run()) }.start()
         }
         let (p, c) = await (producerEnd, consumerEnd)
@@ -85,7 +87,7 @@ struct StreamPipe: Sendable {
         }
         return Result(producer: p.0, consumer: c.0, producerStderr: text(".perr"),
                       consumerStdout: FileManager.default.contents(atPath: base + ".cout") ?? Data(),
-                      consumerStderr: text(".cerr"), bytes: relayDone.0, sha256: relayDone.1,
+                      consumerStderr: text(".cerr"), bytes: relayDone.0, sha256: relayDone.1, tree: relayDone.2,
                       timedOut: p.1 == .timeout || c.1 == .timeout, consumerAborted: c.1 == .permanentError)
     }
 
@@ -99,9 +101,10 @@ struct StreamPipe: Sendable {
     private struct Relay: Sendable {
         let from: Int32
         let to: Int32
-        let tar: TarTreeDigest?
+        let tree: Bool
 
-        func run() -> (Int64, String) {
+        func run() -> (Int64, String, Swift.Result<TreeDigest, BackupError>?) {
+            var tar = tree ? TarTreeDigest() : nil
             var hasher = SHA256()
             var total: Int64 = 0
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -111,7 +114,7 @@ struct StreamPipe: Sendable {
                 if n <= 0 { break }
                 buffer.withUnsafeBytes {
                     let chunk = UnsafeRawBufferPointer(rebasing: $0[0..<n])
-                    if let tar { tar.consume(chunk) } else { hasher.update(bufferPointer: chunk) }
+                    if tar == nil { hasher.update(bufferPointer: chunk) } else { tar?.consume(chunk) }
                 }
                 total += Int64(n)
                 var offset = 0
@@ -124,7 +127,8 @@ struct StreamPipe: Sendable {
             }
             close(from)
             close(to)
-            return (total, tar == nil ? hasher.finalize().map { String(format: "%02x", $0) }.joined() : "")
+            let digest = tar.map { tar in Swift.Result { () throws(BackupError) in try tar.finish() } }
+            return (total, tar == nil ? hasher.finalize().map { String(format: "%02x", $0) }.joined() : "", digest)
         }
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// as a copy of its target, as it does on disk. Checksums are checked; a stream that ends inside an entry
 /// is an error.
 ///
-/// Fed from one thread (the relay's); `finish` afterwards.
-final class TarTreeDigest: @unchecked Sendable {
+/// Made, fed and finished by the thread that reads the stream (`StreamPipe`'s relay).
+struct TarTreeDigest {
     private enum State {
         case header
         case content(remaining: Int64)
@@ -43,7 +43,7 @@ final class TarTreeDigest: @unchecked Sendable {
 
     init() { block.reserveCapacity(512) }
 
-    func consume(_ chunk: UnsafeRawBufferPointer) {
+    mutating func consume(_ chunk: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < chunk.count, failure == nil, zeroBlocks < 2 {
             let available = chunk.count - offset
@@ -75,20 +75,19 @@ final class TarTreeDigest: @unchecked Sendable {
     }
 
     /// The digest of the whole stream; an error if it was not a complete tar archive.
-    func finish() throws -> TreeDigest {
+    func finish() throws(BackupError) -> TreeDigest {
         if let failure { throw BackupError(.verificationFailed, "the snapshot's tar stream is not readable: \(failure)") }
         guard case .header = state, block.isEmpty else {
             throw BackupError(.verificationFailed, "the snapshot's tar stream ended inside an entry (a truncated read-back)")
         }
-        lines.sort()
         var hasher = SHA256()
-        for line in lines { hasher.update(data: Data((line + "\n").utf8)) }
+        for line in lines.sorted() { hasher.update(data: Data((line + "\n").utf8)) }
         return TreeDigest(digest: TreeDigest.hex(hasher.finalize()), files: files, bytes: bytes)
     }
 
     // MARK: records
 
-    private func header(_ h: [UInt8]) {
+    private mutating func header(_ h: [UInt8]) {
         if h.allSatisfy({ $0 == 0 }) { zeroBlocks += 1; return }
         zeroBlocks = 0
         guard let checksum = Self.number(h[148..<156]), checksum == Self.checksum(h) else { failure = "a header's checksum does not match"; return }
@@ -147,7 +146,7 @@ final class TarTreeDigest: @unchecked Sendable {
         state = size + entryPadding == 0 ? .header : .skip(remaining: size + entryPadding)
     }
 
-    private func endRegular() {
+    private mutating func endRegular() {
         guard let entry = regular else { return }
         let digest = TreeDigest.hex(entry.hasher.finalize())
         lines.append(entry.line + "\t" + digest)
@@ -156,7 +155,7 @@ final class TarTreeDigest: @unchecked Sendable {
         state = paddingAfter == 0 ? .header : .skip(remaining: paddingAfter)
     }
 
-    private func endMetadata(_ kind: Metadata) {
+    private mutating func endMetadata(_ kind: Metadata) {
         switch kind {
         case .longName: longName = Self.string(metadata[...])
         case .longLink: longLink = Self.string(metadata[...])

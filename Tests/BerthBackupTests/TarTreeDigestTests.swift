@@ -27,7 +27,7 @@ import TestSupport
     }
 
     static func digest(_ archive: Data, chunk: Int) throws -> TreeDigest {
-        let tar = TarTreeDigest()
+        var tar = TarTreeDigest()
         var offset = 0
         while offset < archive.count {
             let end = min(archive.count, offset + chunk)
