@@ -71,10 +71,12 @@ extension EngineDriver {
         return try BackupRunner(repository: repository, stateDirectory: stateDirectory, dockerHost: dockerHost).schedules()
     }
 
-    /// The configured backup targets, as "project/kind/target" (the metrics' per-target gauges).
-    public func backupTargets() throws -> Set<String> {
+    /// The records and the configured targets ("project/kind/target"), from one load of the repository:
+    /// what `/metrics` exposes of the backups.
+    public func backupMetricsInput() throws -> (records: [BackupRecord], targets: Set<String>) {
         let repository = try repository()
-        guard repository.platform.backups != nil else { return [] }
+        let records = try BackupStore(stateDirectory: stateDirectory, platform: repository.platform.name).all()
+        guard repository.platform.backups != nil else { return (records, []) }
         let runner = BackupRunner(repository: repository, stateDirectory: stateDirectory, dockerHost: dockerHost)
         var keys = Set<String>()
         for project in runner.projectsWithBackups {
@@ -82,7 +84,7 @@ extension EngineDriver {
                 keys.insert(ServerMetrics.targetKey(project: project, kind: target.kind, target: target.name))
             }
         }
-        return keys
+        return (records, keys)
     }
 
     /// The platform's backup records, oldest first (failed ones included).

@@ -15,9 +15,9 @@ enum HealthRoutes {
         router.get("/metrics") { _, context -> Response in
             try Access.requireRead(try context.caller())
             // Backup records cannot be read while the repository is invalid: the task metrics are still served.
+            let backups = try? services.driver.backupMetricsInput()
             let text = services.metrics.render(counts: try await services.store.countByState(),
-                                               backups: (try? services.driver.backupRecords()) ?? [],
-                                               targets: try? services.driver.backupTargets())
+                                               backups: backups?.records ?? [], targets: backups?.targets)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
