@@ -15,7 +15,7 @@ extension BackupRunner {
     /// Restores a recorded snapshot of one target (the newest, or the one whose id starts with `snapshot`).
     /// Nothing current is touched before the restored copy has matched the record.
     public func restore(project name: String, target: Target, snapshot: String? = nil, mode: RestoreMode) async throws -> RestoreReport {
-        let started = Date()
+        let started = Date(), clock = ContinuousClock.now
         let project = try project(name)
         let restic = try restic()
         _ = try restic.environment()
@@ -31,7 +31,7 @@ extension BackupRunner {
         case .database(let database):
             report = try await restoreDatabase(project, database, record: record, snapshot: id, stamp: stamp, mode: mode, restic: restic)
         }
-        report.duration = Date().timeIntervalSince(started)
+        report.duration = (ContinuousClock.now - clock).inSeconds
         return report
     }
 

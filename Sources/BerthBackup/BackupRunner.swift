@@ -148,7 +148,7 @@ public struct BackupRunner: Sendable {
     }
 
     public func run(project name: String, target: Target) async throws -> BackupRecord {
-        let started = Date()
+        let started = Date(), clock = ContinuousClock.now
         let id = Self.recordID(started, project: name, target: target.name)
         var record = BackupRecord(id: id, platform: platformName, project: name, kind: target.kind, target: target.name, state: .failed, startedAt: started, duration: 0)
         do {
@@ -160,11 +160,11 @@ public struct BackupRunner: Sendable {
             case .database(let database): listing = try await backupDatabase(project, database, into: &record)
             }
             record.state = .succeeded
-            record.duration = Date().timeIntervalSince(started)
+            record.duration = (ContinuousClock.now - clock).inSeconds
             try store.save(record)
             log("\(name)/\(target.name): backed up as snapshot \(record.snapshot?.prefix(8) ?? "?") (\(record.bytes ?? 0) bytes, read back and matched) in \(String(format: "%.1f", record.duration)) s")
             do {
-                try await forget(project: name, target: target, policy: config.retention, listed: listing)
+                _ = try await forget(project: name, target: target, policy: config.retention, listed: listing)
             } catch {
                 throw BackupError(.resticFailed, "the backup of \(name)/\(target.name) succeeded (snapshot \(record.snapshot?.prefix(8) ?? "?")), but applying the retention failed: \(BackupFailure(error).message)")
             }
@@ -172,7 +172,7 @@ public struct BackupRunner: Sendable {
             return record
         } catch {
             record.state = .failed
-            record.duration = Date().timeIntervalSince(started)
+            record.duration = (ContinuousClock.now - clock).inSeconds
             record.error = BackupFailure(error)
             do { try store.save(record) } catch { log("cannot record the failure: \(BackupFailure(error).message)") }
             if let webhook = repository.platform.backups?.webhook { await notify(webhook, record) }

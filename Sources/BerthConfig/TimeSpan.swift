@@ -72,3 +72,8 @@ public struct TimeSpan: Sendable, Hashable, Comparable, Codable, CustomStringCon
         try c.encode(description)
     }
 }
+
+extension Duration {
+    /// The duration in seconds, fractions included (`Duration` has no such accessor).
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

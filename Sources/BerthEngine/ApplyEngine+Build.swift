@@ -29,10 +29,7 @@ extension ApplyEngine {
                 break
             }
             let start = ContinuousClock.now
-            let elapsed = { @Sendable () -> Double in
-                let d = ContinuousClock.now - start
-                return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            }
+            let elapsed = { @Sendable () -> Double in (ContinuousClock.now - start).inSeconds }
             let events = self.events
             events(ApplyEvent(.step, phase: .building, project: service.project, service: service.name, message: "building \(service.spec.image)"))
             do {

@@ -48,7 +48,7 @@ struct ServiceDeployer: Sendable {
     func step(_ service: ServiceSpec, _ phase: ApplyEvent.Phase, _ message: String, _ start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         events(ApplyEvent(.step, phase: phase, project: service.project, service: service.name, message: message,
-                          elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                          elapsed: elapsed.inSeconds))
     }
 
     /// Brings the service to `service`: `existing` are its containers now, `routesOfService` its routes.
@@ -176,7 +176,7 @@ struct ServiceDeployer: Sendable {
         if !targets.isEmpty {
             step(service, .draining, "draining \(containers.count) old replica(s)", start)
             let result = await driver.drain(Array(Set(targets)), timeout: settings.drainTimeout)
-            let waited = String(format: "%.2f", Double(result.waited.components.attoseconds) / 1e18 + Double(result.waited.components.seconds))
+            let waited = String(format: "%.2f", result.waited.inSeconds)
             step(service, .draining, result.drained ? "drained in \(waited)s (\(result.signal))"
                  : "drain timeout \(settings.drainTimeout) reached with requests still in flight (\(result.signal))", start)
         }

@@ -1,5 +1,6 @@
 import BerthSystem
 import Foundation
+import TestSupport
 import Testing
 
 @testable import BerthDoctor
@@ -16,8 +17,8 @@ struct FirewallFactsTests {
             _ = process.waitBlocking()
         }
         // Ready when the shell has exec'd sleep (after the setup).
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 10)
+        while !deadline.passed {
             if let comm = try? String(contentsOfFile: "/proc/\(process.pid)/comm", encoding: .utf8), comm.hasPrefix("sleep") { break }
             try await Task.sleep(for: .milliseconds(50))
         }

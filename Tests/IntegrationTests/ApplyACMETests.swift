@@ -92,8 +92,8 @@ extension ApplyE2ETests {
 
                 // Renewal: within Traefik's first check (one minute after it started) plus slack.
                 var renewed: [[String: Any]] = []
-                let deadline = Date().addingTimeInterval(150)
-                while Date() < deadline {
+                let deadline = Deadline(seconds: 150)
+                while !deadline.passed {
                     try await Task.sleep(for: .seconds(3))
                     let now = try await Self.certs(s)
                     if now.allSatisfy({ !serials.contains($0["serial"] as? String ?? "") }) { renewed = now; break }

@@ -102,8 +102,8 @@ extension ApplyE2ETests {
     }
 
     static func waitFor(host: String, path: String, containing text: String, timeout: Double = 20) async -> E2EHTTPResponse? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: timeout)
+        while !deadline.passed {
             if let r = try? E2EHTTP.get(host, path), r.status == 200, r.body.contains(text) { return r }
             try? await Task.sleep(for: .milliseconds(200))
         }

@@ -104,8 +104,8 @@ extension ApplyE2ETests {
     }
 
     static func waitForDirect(port: Int, timeout: Double = 15) async -> E2EHTTPResponse? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: timeout)
+        while !deadline.passed {
             if let r = try? E2EHTTPConnection(port: port).get(host: "localhost", path: "/cgi-bin/version"), r.status == 200 { return r }
             try? await Task.sleep(for: .milliseconds(200))
         }

@@ -181,8 +181,8 @@ extension ApplyE2ETests {
         // CrowdSec follows the file from its end: these lines must be read and parsed.
         for _ in 0..<5 { _ = E2EHTTP.status(host, "/cgi-bin/version") }
         var seen: (read: Int, parsed: Int)?
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 20)
+        while !deadline.passed {
             seen = await cs.acquisition(of: accessLog.path)
             if let seen, seen.read >= 5 && seen.parsed >= 5 { break }
             try await Task.sleep(for: .milliseconds(500))
@@ -199,21 +199,21 @@ extension ApplyE2ETests {
 
         let added = await cs.cscli(["decisions", "add", "--ip", "127.0.0.2", "--duration", "10m", "--reason", "berth e2e"])
         try #require(added.status == 0, "\(added)")
-        let banStart = Date()
+        let banStart = Stopwatch()
         var blocked = false
-        while Date().timeIntervalSince(banStart) < 15 {
+        while banStart.seconds < 15 {
             if (try? E2EHTTP.get(host, "/cgi-bin/version", timeout: 1, source: "127.0.0.2")) == nil { blocked = true; break }
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(blocked, "127.0.0.2 was still served 15 s after the decision\n\(cs.bouncerOutput.suffix(1000))")
-        if blocked { print("[e2e] crowdsec ban effective after \(String(format: "%.1f", Date().timeIntervalSince(banStart))) s") }
+        if blocked { print("[e2e] crowdsec ban effective after \(String(format: "%.1f", banStart.seconds)) s") }
         #expect(try E2EHTTP.get(host, "/cgi-bin/version").status == 200, "127.0.0.1 must still be served")
 
         let deleted = await cs.cscli(["decisions", "delete", "--ip", "127.0.0.2"])
         try #require(deleted.status == 0, "\(deleted)")
-        let liftStart = Date()
+        let liftStart = Stopwatch()
         var back = false
-        while Date().timeIntervalSince(liftStart) < 15 {
+        while liftStart.seconds < 15 {
             if (try? E2EHTTP.get(host, "/cgi-bin/version", timeout: 1, source: "127.0.0.2"))?.status == 200 { back = true; break }
             try await Task.sleep(for: .milliseconds(200))
         }

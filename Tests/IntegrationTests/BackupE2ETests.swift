@@ -106,8 +106,8 @@ extension ApplyE2ETests {
                             "BK_RESTIC_PW": password, "BK_S3_KEY": E2ESeaweed.adminKey, "BK_S3_SECRET": weed.adminSecret, "AWS_CA_BUNDLE": "",
                         ])
                         // The database is ready once psql answers (the image runs initdb at first start).
-                        let deadline = Date().addingTimeInterval(60)
-                        while Date() < deadline {
+                        let deadline = Deadline(seconds: 60)
+                        while !deadline.passed {
                             if let container = await E2E.runningContainers("bk-notes").first(where: { $0.contains("-db-") }),
                                await E2ECommand.docker(["exec", container, "pg_isready", "-U", "notes"]).status == 0 { break }
                             try await Task.sleep(for: .milliseconds(250))

@@ -52,8 +52,8 @@ final class E2ESeaweed: @unchecked Sendable {
             "-filer", "-filer.port=18888", "-s3", "-s3.port=\(Self.s3Port)", "-s3.config=\(d)/identities.json",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=64", "-volume.max=50",
         ], environment: ["AWS_CA_BUNDLE": ""])
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 30)
+        while !deadline.passed {
             // An unsigned request is refused (403) once the gateway is up.
             let probe = await E2ECommand.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "\(Self.endpoint)/"], timeout: 5)
             if probe.stdout == "403" || probe.stdout == "200" {
@@ -113,8 +113,8 @@ final class E2EWebhook: @unchecked Sendable {
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         FileManager.default.createFile(atPath: file, contents: nil)
         process = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: [path, file])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 10)
+        while !deadline.passed {
             let probe = await E2ECommand.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", "-X", "POST", "-d", "{\"probe\":true}", Self.url], timeout: 3)
             if probe.stdout == "204" { return }
             try await Task.sleep(for: .milliseconds(100))

@@ -91,8 +91,8 @@ final class CrowdSecHarness: @unchecked Sendable {
         let machine = await cscli(["machines", "add", "berth-test", "--auto", "--force", "-f", etc.appendingPathComponent("local_api_credentials.yaml").path])
         guard machine.status == 0 else { throw E2EFailure("cscli machines add failed: \(machine)") }
         crowdsec = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/bin/crowdsec"), arguments: ["-c", config.path])
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 30)
+        while !deadline.passed {
             if crowdsec?.isRunning == false { throw E2EFailure("crowdsec exited: \(log("crowdsec.log"))") }
             if log("crowdsec.log").contains("Starting processing data") { return }
             try await Task.sleep(for: .milliseconds(200))
@@ -119,8 +119,8 @@ final class CrowdSecHarness: @unchecked Sendable {
         let local = URL(fileURLWithPath: berthFile.path + ".local")
         _ = FileManager.default.createFile(atPath: local.path, contents: Data("api_key: \(key)\n".utf8), attributes: [.posixPermissions: 0o600])
         bouncer = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/bin/crowdsec-firewall-bouncer"), arguments: ["-c", berthFile.path])
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 20)
+        while !deadline.passed {
             if bouncer?.isRunning == false { throw E2EFailure("the bouncer exited: \(bouncerOutput)") }
             var ready = bouncerOutput.contains("Processing new and deleted decisions")
             for chain in chains where ready { ready = await hasRule(chain: chain, ipset: ipset) }

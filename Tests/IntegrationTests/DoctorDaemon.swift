@@ -34,8 +34,8 @@ final class DoctorDaemon: @unchecked Sendable {
             """
         let process = try ChildProcess("/usr/bin/unshare", ["--net", "--fork", "--kill-child", "sh", "-c", script])
         launcher = process
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 60)
+        while !deadline.passed {
             if let text = try? String(contentsOfFile: "\(d)/docker.pid", encoding: .utf8), let p = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                 await docker(["version", "--format", "{{.Server.Version}}"]).status == 0
             {
@@ -84,8 +84,8 @@ final class DoctorDaemon: @unchecked Sendable {
             let ids = await docker(["ps", "-aq"]).stdout.split(separator: "\n").map(String.init)
             if !ids.isEmpty { await docker(["rm", "-f", "-v"] + ids) }
             kill(pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(30)
-            while kill(pid, 0) == 0, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+            let deadline = Deadline(seconds: 30)
+            while kill(pid, 0) == 0, !deadline.passed { try? await Task.sleep(for: .milliseconds(100)) }
             if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
         if let launcher {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,7 @@ final class E2EHTTPConnection {
     /// do); a connection the server closed while idle then shows up as a connection error.
     func get(host: String, path: String, headers: [String: String] = [:], timeout: Double = 5,
              keepAlive: Bool = false) throws -> E2EHTTPResponse {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline(seconds: timeout)
         let reused = fd >= 0
         if !reused { try open(timeout: timeout) }
         responseBytes = 0
@@ -143,10 +144,10 @@ final class E2EHTTPConnection {
     }
 
     /// Reads more bytes into the buffer; false at end of stream.
-    private func fill(_ deadline: Date) throws -> Bool {
+    private func fill(_ deadline: Deadline) throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
-            if Date() > deadline { throw E2EConnectionError(message: "timed out") }
+            if deadline.passed { throw E2EConnectionError(message: "timed out") }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 responseBytes += n
@@ -168,7 +169,7 @@ final class E2EHTTPConnection {
         return nil
     }
 
-    private func readHead(_ deadline: Date) throws -> String {
+    private func readHead(_ deadline: Deadline) throws -> String {
         let crlf2: [UInt8] = [13, 10, 13, 10]
         while true {
             if let end = index(of: crlf2) {
@@ -182,7 +183,7 @@ final class E2EHTTPConnection {
         }
     }
 
-    private func readExactly(_ count: Int, _ deadline: Date) throws -> [UInt8] {
+    private func readExactly(_ count: Int, _ deadline: Deadline) throws -> [UInt8] {
         while buffer.count < count {
             if try !fill(deadline) { throw E2EConnectionError(message: "connection closed inside the body") }
         }
@@ -191,7 +192,7 @@ final class E2EHTTPConnection {
         return out
     }
 
-    private func readLine(_ deadline: Date) throws -> String {
+    private func readLine(_ deadline: Deadline) throws -> String {
         while true {
             if let end = index(of: [13, 10]) {
                 let line = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -202,7 +203,7 @@ final class E2EHTTPConnection {
         }
     }
 
-    private func readChunked(_ deadline: Date) throws -> [UInt8] {
+    private func readChunked(_ deadline: Deadline) throws -> [UInt8] {
         var body: [UInt8] = []
         while true {
             let sizeLine = try readLine(deadline)
@@ -218,7 +219,7 @@ final class E2EHTTPConnection {
         }
     }
 
-    private func readToEnd(_ deadline: Date) throws -> [UInt8] {
+    private func readToEnd(_ deadline: Deadline) throws -> [UInt8] {
         while try fill(deadline) {}
         let out = buffer
         buffer.removeAll()
@@ -246,8 +247,8 @@ enum E2EHTTP {
 
     /// Polls until `host` answers `path` with `status` (e.g. right after an apply), at most `timeout` s.
     static func waitFor(_ host: String, _ path: String = "/", status: Int = 200, timeout: Double = 15) async -> E2EHTTPResponse? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: timeout)
+        while !deadline.passed {
             if let r = try? get(host, path), r.status == status { return r }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -325,7 +326,7 @@ final class E2ELoad: @unchecked Sendable {
     private var stats = Stats()
     private var stopping = false
     private let group = DispatchGroup()
-    private var started = Date()
+    private var started = Stopwatch()
 
     init(host: String, path: String = "/cgi-bin/version", concurrency: Int = 4, duration: Double = 60,
          maxRequestsPerWorker: Int = 20_000, timeout: Double = 5, expectBodyPrefix: String? = "version=",
@@ -355,7 +356,7 @@ final class E2ELoad: @unchecked Sendable {
     }
 
     func start() {
-        started = Date()
+        started = Stopwatch()
         for _ in 0..<concurrency {
             group.enter()
             let thread = Thread { [self] in
@@ -379,7 +380,7 @@ final class E2ELoad: @unchecked Sendable {
             group.notify(queue: .global()) { continuation.resume() }
         }
         return lock.withLock {
-            stats.seconds = Date().timeIntervalSince(started)
+            stats.seconds = started.seconds
             return stats
         }
     }
@@ -391,10 +392,10 @@ final class E2ELoad: @unchecked Sendable {
     }
 
     private func worker() {
-        let deadline = started.addingTimeInterval(duration)
+        let deadline = Deadline(seconds: duration - started.seconds)
         let connection = E2EHTTPConnection()
         var sent = 0
-        while !shouldStop && Date() < deadline && sent < maxRequestsPerWorker {
+        while !shouldStop && !deadline.passed && sent < maxRequestsPerWorker {
             sent += 1
             do {
                 record(try connection.get(host: host, path: path, timeout: timeout, keepAlive: keepAlive))
@@ -452,7 +453,7 @@ final class E2ELoad: @unchecked Sendable {
         if stats.errorSamples.count < 10 { stats.errorSamples.append("\(timestamp()) \(error)") }
     }
 
-    private func timestamp() -> String { String(format: "+%.2fs", Date().timeIntervalSince(started)) }
+    private func timestamp() -> String { String(format: "+%.2fs", started.seconds) }
 }
 
 /// One request in its own thread (e.g. a slow request that must survive a switch).

@@ -65,8 +65,8 @@ final class E2EKnot: @unchecked Sendable {
     private func launch(probe: [String], port: Int) async throws {
         let d = directory.path
         process = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/sbin/knotd"), arguments: ["-c", "\(d)/knot.conf"])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 10)
+        while !deadline.passed {
             let answer = await E2ECommand.run(["kdig", "@127.0.0.1", "-p", "\(port)", "+time=1"] + probe, timeout: 5)
             if !answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
             try await Task.sleep(for: .milliseconds(200))
@@ -109,8 +109,8 @@ final class E2EKnot: @unchecked Sendable {
 
             """.write(toFile: "\(d)/zone", atomically: true, encoding: .utf8)
         process = try E2EBackgroundCommand(executable: URL(fileURLWithPath: "/usr/sbin/knotd"), arguments: ["-c", "\(d)/knot.conf"])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 10)
+        while !deadline.passed {
             let answer = await E2ECommand.run(["kdig", "@127.0.0.1", "-p", "\(Self.port)", "+short", "+time=1", "probe.\(Self.zone)", "A"], timeout: 5)
             if answer.stdout.contains("127.0.0.1") { return }
             try await Task.sleep(for: .milliseconds(200))

@@ -59,8 +59,8 @@ final class E2EPebble: @unchecked Sendable {
             executable: URL(fileURLWithPath: "/usr/bin/pebble"),
             arguments: ["-config", directory.appendingPathComponent("pebble.json").path, "-dnsserver", dnsServer ?? "127.0.0.1:\(Self.dnsPort)"],
             environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"]))
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 20)
+        while !deadline.passed {
             let fetch = await E2ECommand.run(["curl", "-sf", "--max-time", "2", "--cacert", listenerCA.path,
                                               "-o", issuingRoot.path, "https://127.0.0.1:\(Self.managementPort)/roots/0"])
             if fetch.status == 0, (try? String(contentsOf: issuingRoot, encoding: .utf8))?.contains("BEGIN CERTIFICATE") == true { return }
@@ -104,9 +104,9 @@ final class E2EPebble: @unchecked Sendable {
 
     /// Polls until `curl` over https verifies against Pebble's root and answers 200 (bounded).
     func waitForTrustedHTTPS(_ host: String, _ path: String, timeout: Double = 90) async -> E2ECommandResult {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline(seconds: timeout)
         var last = await curl(host, path)
-        while Date() < deadline {
+        while !deadline.passed {
             if last.status == 0, last.stdout.hasPrefix("200") { return last }
             try? await Task.sleep(for: .milliseconds(500))
             last = await curl(host, path)

@@ -25,7 +25,7 @@ final class E2EBackgroundCommand: Sendable {
     let name: String
     private let outURL: URL
     private let errURL: URL
-    private let started = Date()
+    private let started = Stopwatch()
 
     var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
@@ -67,10 +67,10 @@ final class E2EBackgroundCommand: Sendable {
 
     /// Waits for the process to end; after `timeout` it is killed (and the result says so in stderr).
     func wait(timeout: Double = 180) async -> E2ECommandResult {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline(seconds: timeout)
         var timedOut = false
         while process.isRunning {
-            if Date() > deadline {
+            if deadline.passed {
                 timedOut = true
                 process.send(SIGKILL)
                 break
@@ -84,7 +84,7 @@ final class E2EBackgroundCommand: Sendable {
         if timedOut { stderr += "\n[e2e] \(name) killed after the \(Int(timeout))s time limit" }
         try? FileManager.default.removeItem(at: outURL.deletingLastPathComponent())
         return E2ECommandResult(status: termination.status, signaled: termination.signaled,
-                                stdout: stdout, stderr: stderr, seconds: Date().timeIntervalSince(started))
+                                stdout: stdout, stderr: stderr, seconds: started.seconds)
     }
 }
 

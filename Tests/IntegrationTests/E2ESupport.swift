@@ -176,11 +176,11 @@ enum E2E {
     /// `canConnect`, tried again for up to `seconds`: for a positive check of a service that has no health
     /// check (it may not listen yet when the apply returns). Negative checks stay with `canConnect`.
     static func connects(from container: String, to host: String, port: Int, within seconds: Double = 15) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Deadline(seconds: seconds)
         repeat {
             if await canConnect(from: container, to: host, port: port) { return true }
             try? await Task.sleep(for: .milliseconds(500))
-        } while Date() < deadline
+        } while !deadline.passed
         return false
     }
 

@@ -36,8 +36,8 @@ extension ApplyE2ETests {
                           schedule: "@every 3s"
                           volumes: [data]
                         """)
-                    let started = Date()
-                    let mark = { (what: String) in print("[e2e] serve backups: \(what) after \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
+                    let started = Stopwatch()
+                    let mark = { (what: String) in print("[e2e] serve backups: \(what) after \(String(format: "%.1f", started.seconds)) s") }
                     let password = "pw-" + UUID().uuidString
                     // Deployed before the daemon starts: the first scheduled backup finds the volume.
                     let apply = try await s.berth("apply", ["--yes"])
@@ -100,8 +100,8 @@ extension ApplyE2ETests {
         /// The newest task matching `condition`, polled for up to `timeout` seconds.
         static func task(_ daemon: ServeDaemon, token: String, timeout: Double = 60,
                          _ condition: ([String: Any]) -> Bool) async -> [String: Any]? {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
+            let deadline = Deadline(seconds: timeout)
+            while !deadline.passed {
                 let tasks = await daemon.call("GET", "/v1/tasks", token: token).json as? [[String: Any]] ?? []
                 if let found = tasks.first(where: condition) { return found }
                 try? await Task.sleep(for: .milliseconds(250))

@@ -147,9 +147,9 @@ extension ApplyE2ETests {
                 try s.write("projects/\(Self.project)/compose.yml",
                             E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "5"]))
                 let secondID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.project)\"]}", token: admin)
-                let deadline = Date().addingTimeInterval(60)
+                let deadline = Deadline(seconds: 60)
                 var phase: String?
-                while Date() < deadline, phase != "waiting_ready" {
+                while !deadline.passed, phase != "waiting_ready" {
                     phase = await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -188,8 +188,8 @@ extension ApplyE2ETests {
                 defer { daemon.process.kill9() }
                 let runningID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.project)\"]}", token: admin)
                 let queuedID = try await daemon.queueDeploy("{\"projects\": [\"e2esrv-api\"]}", token: admin)
-                let deadline = Date().addingTimeInterval(30)
-                while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(runningID)", token: admin).object["state"] as? String != "running" {
+                let deadline = Deadline(seconds: 30)
+                while !deadline.passed, await daemon.call("GET", "/v1/tasks/\(runningID)", token: admin).object["state"] as? String != "running" {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 daemon.terminate()
@@ -223,8 +223,8 @@ extension ApplyE2ETests.ServeE2ETests {
             try s.write("projects/\(Self.project)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "5"]))
             let id = try await daemon.queueDeploy("{}", token: admin)
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(id)", token: admin).object["phase"] as? String != "waiting_ready" {
+            let deadline = Deadline(seconds: 60)
+            while !deadline.passed, await daemon.call("GET", "/v1/tasks/\(id)", token: admin).object["phase"] as? String != "waiting_ready" {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let cancel = await daemon.call("POST", "/v1/tasks/\(id)/cancel", token: admin)

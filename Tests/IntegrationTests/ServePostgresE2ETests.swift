@@ -57,8 +57,8 @@ extension ApplyE2ETests {
                         ids.append(try await post((wave * 5 + i) % 2 == 0 ? a : b, admin, "{\"projects\": [\"\(project)\"]}"))
                     }
                     // The next wave is queued once this one is claimed: a queued deploy would be replaced (latest wins).
-                    let deadline = Date().addingTimeInterval(240)
-                    while Date() < deadline {
+                    let deadline = Deadline(seconds: 240)
+                    while !deadline.passed {
                         var queued = 0
                         for id in ids.suffix(5) where await state(a, admin, id)["state"] as? String == "queued" { queued += 1 }
                         if queued == 0 { break }
@@ -107,8 +107,8 @@ extension ApplyE2ETests {
                 try write(s, project, version: 6, startDelay: 8)
                 let slow = try await post(b, admin, "{\"projects\": [\"\(project)\"]}")
                 var task: [String: Any] = [:]
-                let deadline = Date().addingTimeInterval(90)
-                while Date() < deadline, task["phase"] as? String != "waiting_ready" {
+                let deadline = Deadline(seconds: 90)
+                while !deadline.passed, task["phase"] as? String != "waiting_ready" {
                     task = await state(b, admin, slow)
                     try await Task.sleep(for: .milliseconds(100))
                 }

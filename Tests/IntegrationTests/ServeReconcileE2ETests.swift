@@ -33,8 +33,8 @@ extension ApplyE2ETests {
                 await E2ECommand.docker(["rm", "-f"] + replicas)
 
                 var reconciled: [String: Any]?
-                let deadline = Date().addingTimeInterval(60)
-                while Date() < deadline, reconciled == nil {
+                let deadline = Deadline(seconds: 60)
+                while !deadline.passed, reconciled == nil {
                     let tasks = await daemon.call("GET", "/v1/tasks", token: admin).json as? [[String: Any]] ?? []
                     reconciled = tasks.first { $0["created_by"] as? String == "reconciler" }
                     try await Task.sleep(for: .milliseconds(250))
@@ -44,8 +44,8 @@ extension ApplyE2ETests {
                 #expect(task["state"] as? String == "succeeded", "\(task)")
                 // Converged once the task has ended (a round that raced the removal may take one more task).
                 var versions: [String: Int] = [:]
-                let converged = Date().addingTimeInterval(30)
-                while Date() < converged, versions != ["version=1": 5] {
+                let converged = Deadline(seconds: 30)
+                while !converged.passed, versions != ["version=1": 5] {
                     versions = E2EHTTP.versions(Self.host, count: 5)
                     if versions != ["version=1": 5] { try await Task.sleep(for: .milliseconds(500)) }
                 }

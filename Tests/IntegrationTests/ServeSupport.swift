@@ -18,8 +18,8 @@ final class ServeDaemon: Sendable {
     static func start(_ s: E2EScenario, _ extra: [String] = [], environment: [String: String] = [:]) async throws -> ServeDaemon {
         let process = try BerthBinary.start(["serve", "-c", s.repo.path, "--state-dir", s.stateDir.path, "--listen", "127.0.0.1:0"] + extra,
                                             environment: environment)
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let deadline = Deadline(seconds: 30)
+        while !deadline.passed {
             if let line = process.currentOutput.split(separator: "\n").first(where: { $0.contains("listening on http://127.0.0.1:") }),
                let port = Int(line.split(separator: ":").last ?? "") {
                 let daemon = ServeDaemon(process: process, port: port)
@@ -99,9 +99,9 @@ final class ServeDaemon: Sendable {
 
     /// Polls GET /v1/tasks/{id} until the task is in a final state; returns it.
     func waitForTask(_ id: String, token: String, timeout: Double = 150) async -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline(seconds: timeout)
         var last: [String: Any] = [:]
-        while Date() < deadline {
+        while !deadline.passed {
             last = await call("GET", "/v1/tasks/\(id)", token: token).object
             if let state = last["state"] as? String, !["queued", "running"].contains(state) { return last }
             try? await Task.sleep(for: .milliseconds(250))

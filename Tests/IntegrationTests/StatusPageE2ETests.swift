@@ -51,8 +51,8 @@ extension ApplyE2ETests.ServeE2ETests {
             try s.write("projects/\(Self.pageProject)/compose.yml",
                         E2E.appCompose(replicas: 1, environment: ["APP_VERSION": "2", "APP_START_DELAY": "12"]))
             let secondID = try await daemon.queueDeploy("{\"projects\": [\"\(Self.pageProject)\"]}", token: admin)
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String != "waiting_ready" {
+            let deadline = Deadline(seconds: 60)
+            while !deadline.passed, await daemon.call("GET", "/v1/tasks/\(secondID)", token: admin).object["phase"] as? String != "waiting_ready" {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let browser = Chromium()

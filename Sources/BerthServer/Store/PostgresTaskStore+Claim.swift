@@ -1,3 +1,4 @@
+import BerthConfig
 import Foundation
 internal import PostgresNIO
 
@@ -7,7 +8,7 @@ extension PostgresTaskStore {
     /// ones, high priority first, oldest first. A task waits while another task holds one of its projects, and
     /// behind earlier candidates that wait (each project's deploys run in queue order).
     public func claim(owner: String, lease: Duration) async throws -> DeployTask? {
-        let seconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let seconds = lease.inSeconds
         let (claimed, abandoned) = try await claimOrAbandon(owner: owner, seconds: seconds)
         // Their final event, once the row is final (readers find the event of a final row).
         for task in abandoned {
@@ -85,7 +86,7 @@ extension PostgresTaskStore {
     }
 
     public func renew(_ id: String, attempt: Int, lease: Duration) async throws -> Bool {
-        let seconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let seconds = lease.inSeconds
         var renewed = false
         for try await _ in try await client.query("""
             UPDATE tasks SET lease_expires_at = now() + make_interval(secs => \(seconds))
