@@ -106,7 +106,7 @@ struct DockerEngineTests {
         let started = ContinuousClock.now
         let error = await DockerTest.expectDockerError { try await docker.ping() }
         try await docker.shutdown()
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(60))  // loose: the point is no hang
         #expect(error?.code == .unreachable)
         #expect(error?.hint == DockerError.unreachableHint)
         #expect(error?.description.contains("unix:///nonexistent.sock") == true)

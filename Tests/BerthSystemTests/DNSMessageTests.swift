@@ -75,7 +75,7 @@ import Testing
         client.timeout = .seconds(1)
         let clock = ContinuousClock()
         let elapsed = clock.measure { #expect(throws: DNSClient.Failure.self) { try client.query("example.test", .a) } }
-        #expect(elapsed < .seconds(10))  // loose: the point is no hang, and a loaded machine is slow
+        #expect(elapsed < .seconds(60))  // loose: the point is no hang, and a loaded machine is slow
     }
 }
 

@@ -77,6 +77,9 @@ final class EventSignal: Sendable {
         }
     }
 
+    /// How many waits are stored (tests wait for their waiters before a non-latching notify).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     func listening() { state.withLock { $0.isListening = true } }
 
     func waitUntilListening(timeout: Duration) async throws {
