@@ -75,7 +75,7 @@ extension EngineDriver {
     /// what `/metrics` exposes of the backups.
     public func backupMetricsInput() throws -> (records: [BackupRecord], targets: Set<String>) {
         let repository = try repository()
-        let records = try BackupStore(stateDirectory: stateDirectory, platform: repository.platform.name).all()
+        let records = try records(of: repository)
         guard repository.platform.backups != nil else { return (records, []) }
         let runner = BackupRunner(repository: repository, stateDirectory: stateDirectory, dockerHost: dockerHost)
         var keys = Set<String>()
@@ -88,8 +88,9 @@ extension EngineDriver {
     }
 
     /// The platform's backup records, oldest first (failed ones included).
-    public func backupRecords() throws -> [BackupRecord] {
-        let repository = try repository()
-        return try BackupStore(stateDirectory: stateDirectory, platform: repository.platform.name).all()
+    public func backupRecords() throws -> [BackupRecord] { try records(of: try repository()) }
+
+    private func records(of repository: Repository) throws -> [BackupRecord] {
+        try BackupStore(stateDirectory: stateDirectory, platform: repository.platform.name).all()
     }
 }
